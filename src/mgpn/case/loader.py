@@ -134,13 +134,16 @@ def dump_case(case: Case) -> dict[str, Any]:
     data = case.model_dump(mode="json", exclude_none=True)
     pruned = _prune(data)
     assert isinstance(pruned, dict)
-    return pruned
+    return {key: item for key, item in pruned.items() if not (key in ("visits", "treatments") and item == [])}
 
 
 def _prune(value: Any) -> Any:
+    # Empty mappings are all-unknown sections and are left out; an empty list is kept,
+    # because `autonomic: []` says "assessed, none" (only the default-empty `visits`
+    # and `treatments` lists are dropped, at the top level).
     if isinstance(value, dict):
         kept = {key: _prune(item) for key, item in value.items()}
-        return {key: item for key, item in kept.items() if item not in ({}, [])}
+        return {key: item for key, item in kept.items() if item != {}}
     if isinstance(value, list):
         return [_prune(item) for item in value]
     return value

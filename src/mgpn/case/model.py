@@ -62,6 +62,8 @@ def _none_to_empty(raw: Any) -> Any:
 
 
 EMPTY_IF_NONE = BeforeValidator(_none_to_empty)
+# `extensions: {}` holds nothing: the same as no extensions, so that a case round-trips.
+NONE_IF_EMPTY = BeforeValidator(lambda raw: None if raw == {} else raw)
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_default=False)
 
-    extensions: dict[str, Any] | None = _f("extensions", "kept, not interpreted")
+    extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f("extensions", "kept, not interpreted")
 
 
 class Patient(Section):
@@ -487,7 +489,7 @@ class Case(BaseModel):
     visits: Annotated[list[Visit], BeforeValidator(lambda v: [] if v is None else v)] = Field(
         default_factory=list
     )
-    extensions: dict[str, Any] | None = _f("extensions", "kept, not interpreted")
+    extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f("extensions", "kept, not interpreted")
 
     def get(self, path: str) -> Any:
         """The value at a dotted path (``antibodies.gangliosides.GQ1b``); ``None`` when unknown."""

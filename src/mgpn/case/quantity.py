@@ -85,7 +85,7 @@ def parse_quantity(raw: Any, spec: QuantitySpec) -> Quantity:
         value = float(raw)
     elif isinstance(raw, str):
         match = _QUANTITY_TEXT.match(raw)
-        if not match:
+        if not match or re.match(r"^[,.]\d", match["unit"]):
             raise _fail(
                 "mgpn_quantity",
                 "could not read {found} as a number with a unit",
