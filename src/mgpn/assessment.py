@@ -121,6 +121,8 @@ class SyndromeResult(_Out):
         default_factory=list,
         description="statements this result relies on that the knowledge base marks unverified",
     )
+    status_reason: str | None = Field(default=None, description="the rule that set the status")
+    notes: list[str] = Field(default_factory=list, description="e.g. a staging result")
 
 
 class LinkResult(_Out):

@@ -1,0 +1,319 @@
+"""Turn a case into an assessment (mgpn-assessment/1), stage by stage.
+
+Order, and why: scope -> mimics -> syndromes (in the KB's order, so a syndrome may
+use the ones before it) -> link (uses syndromes and mimics) -> tests and treatment
+(use everything). The engine holds no medicine: every decision is a KB rule.
+"""
+
+from __future__ import annotations
+
+from mgpn.assessment import (
+    Assessment,
+    Biomarker,
+    LinkResult,
+    MimicResult,
+    Reference,
+    SyndromeResult,
+    TestRecommendation,
+    Treatment,
+    TreatmentOption,
+)
+from mgpn.engine.facts import CaseFacts, CaseLike
+from mgpn.engine.logic import evaluate
+from mgpn.engine.rules import evaluate_criteria, evaluate_rule_set, score
+from mgpn.knowledge.loader import load_knowledge
+from mgpn.knowledge.schema import KnowledgeBase, StagingSystem, SyndromeKnowledge
+
+STATUS_ORDER: dict[str, int] = {
+    "established": 0,
+    "probable": 1,
+    "possible": 2,
+    "undetermined": 3,
+    "unlikely": 4,
+    "excluded": 5,
+}
+PRIORITY_ORDER: dict[str, int] = {"now": 0, "next": 1, "consider": 2}
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+class _Collector:
+    """References and unverified statements gathered across the whole assessment."""
+
+    def __init__(self) -> None:
+        self.references: list[str] = []
+        self.unverified: list[str] = []
+
+    def cite(self, ids: list[str]) -> list[str]:
+        self.references.extend(ids)
+        return _unique(ids)
+
+
+def _mimics(facts: CaseFacts, collector: _Collector) -> list[MimicResult]:
+    results = []
+    for mimic in facts.kb.mimics:
+        outcome = evaluate_rule_set(mimic, mimic.default_status, facts)
+        facts.mimics[mimic.id] = outcome.status
+        evidence = [c.text for c in outcome.met("for")] + [c.text for c in outcome.met("against")]
+        references = list(mimic.references) + outcome.rule_references
+        for criterion in outcome.met("for") + outcome.met("against"):
+            references.extend(criterion.references)
+        unverified = outcome.unverified()
+        if outcome.rule_unverified:
+            unverified.append(f"status rule: {outcome.reason}")
+        collector.unverified.extend(f"{mimic.label}: {item}" for item in unverified)
+        results.append(
+            MimicResult(
+                id=mimic.id,
+                label=mimic.label,
+                status=outcome.status,
+                evidence=[outcome.reason, *evidence],
+                missing=outcome.missing() if outcome.status != "present" else [],
+                references=collector.cite(references),
+            )
+        )
+    return results
+
+
+def _staging(staging: StagingSystem, facts: CaseFacts) -> tuple[str, bool]:
+    outcomes = evaluate_criteria(staging.markers, facts)
+    met = [item.criterion.text for item in outcomes if item.truth is True]
+    unknown = [item.criterion.text for item in outcomes if item.truth is None]
+    if unknown:
+        return (
+            f"{staging.name}: cannot be computed ({len(met)} marker(s) met; unknown: "
+            + "; ".join(unknown)
+            + ")",
+            False,
+        )
+    label = staging.stages[len(met)]
+    detail = "; ".join(met) if met else "no marker met"
+    return f"{staging.name}: {label} ({detail})", True
+
+
+def _syndrome(
+    syndrome: SyndromeKnowledge, facts: CaseFacts, collector: _Collector
+) -> SyndromeResult:
+    outcome = evaluate_rule_set(syndrome, syndrome.default_status, facts)
+    facts.syndromes[syndrome.id] = outcome.status
+    references = list(syndrome.references) + outcome.rule_references
+    for criterion in outcome.met("for") + outcome.met("against"):
+        references.extend(criterion.references)
+    unverified = outcome.unverified()
+    if outcome.rule_unverified:
+        unverified.append(f"status rule: {outcome.reason}")
+    notes: list[str] = []
+    if outcome.status in ("established", "probable"):
+        for staging in syndrome.staging:
+            text, computed = _staging(staging, facts)
+            notes.append(text)
+            references.extend(staging.references)
+            if computed and not staging.verified:
+                unverified.append(f"{staging.name} (marked unverified)")
+    collector.unverified.extend(f"{syndrome.label}: {item}" for item in unverified)
+    return SyndromeResult(
+        id=syndrome.id,
+        label=syndrome.label,
+        status=outcome.status,
+        rank=0,
+        score=score(syndrome.prior, outcome),
+        for_=[c.text for c in outcome.met("for")],
+        against=[c.text for c in outcome.met("against")],
+        missing=outcome.missing() if outcome.status != "excluded" else [],
+        references=collector.cite(references),
+        unverified=unverified,
+        status_reason=outcome.reason,
+        notes=notes,
+    )
+
+
+def _rank(results: list[SyndromeResult], kb: KnowledgeBase) -> list[SyndromeResult]:
+    position = {ident: index for index, ident in enumerate(kb.meta.syndrome_order)}
+    ordered = sorted(
+        results, key=lambda r: (STATUS_ORDER[r.status], -r.score, position[r.id])
+    )
+    return [item.model_copy(update={"rank": index}) for index, item in enumerate(ordered, 1)]
+
+
+def _link(facts: CaseFacts, collector: _Collector) -> LinkResult:
+    kb = facts.kb
+    outcome = evaluate_rule_set(kb.link, kb.link.default_status, facts)
+    facts.link = outcome.status
+    # Only the findings behind the deciding rule: the link's criteria have no direction.
+    deciding = outcome.met_in_rule()
+    reasons = [outcome.reason] + [c.text for c in deciding]
+    references = list(outcome.rule_references)
+    for criterion in deciding:
+        references.extend(criterion.references)
+    collector.unverified.extend(f"link: {item}" for item in outcome.unverified())
+    return LinkResult(
+        status=outcome.status,
+        reasons=_unique(reasons),
+        references=collector.cite(references),
+    )
+
+
+def _tests(facts: CaseFacts, collector: _Collector) -> list[TestRecommendation]:
+    chosen: dict[str, tuple[int, int, TestRecommendation]] = {}
+    for index, rule in enumerate(facts.kb.tests):
+        if rule.test in chosen:
+            continue  # the first applicable rule for a test gives its priority and reason
+        if evaluate(rule.when, facts) is not True:
+            continue
+        if rule.done_when is not None and evaluate(rule.done_when, facts) is True:
+            continue
+        if not rule.verified:
+            collector.unverified.append(f"test {rule.label}: {rule.note or 'marked unverified'}")
+        chosen[rule.test] = (
+            PRIORITY_ORDER[rule.priority],
+            index,
+            TestRecommendation(
+                id=rule.test,
+                label=rule.label,
+                priority=rule.priority,
+                reason=rule.reason,
+                for_=list(rule.for_),
+                references=collector.cite(list(rule.references)),
+            ),
+        )
+    return [item for _, _, item in sorted(chosen.values(), key=lambda t: (t[0], t[1]))]
+
+
+def _treatment(
+    facts: CaseFacts, ranked: list[SyndromeResult], collector: _Collector
+) -> Treatment:
+    kb = facts.kb.treatment
+    indication, reasons, references = kb.default_indication, [kb.default_reason], []
+    for rule in kb.indication_rules:
+        if evaluate(rule.when, facts) is True:
+            indication, reasons, references = rule.indication, [rule.reason], list(rule.references)
+            if not rule.verified:
+                collector.unverified.append(f"indication: {rule.reason}")
+            break
+    options: list[TreatmentOption] = []
+    for result in ranked:
+        for option in kb.options:
+            if option.syndrome != result.id or result.status not in option.status_in:
+                continue
+            if option.when is not None and evaluate(option.when, facts) is not True:
+                continue
+            if not option.verified:
+                collector.unverified.append(
+                    f"option {option.regimen}: {option.note or 'marked unverified'}"
+                )
+            options.append(
+                TreatmentOption(
+                    syndrome=option.syndrome,
+                    regimen=option.regimen,
+                    evidence=option.evidence,
+                    references=collector.cite(list(option.references)),
+                    warnings=list(option.warnings),
+                    verified=option.verified,
+                )
+            )
+    warnings: list[str] = []
+    for warning in kb.warnings:
+        if evaluate(warning.when, facts) is True:
+            warnings.append(warning.text)
+            references.extend(warning.references)
+            if not warning.verified:
+                collector.unverified.append(f"warning: {warning.text}")
+    return Treatment(
+        indication=indication,
+        reasons=reasons,
+        options=options,
+        warnings=warnings,
+        references=collector.cite(references),
+    )
+
+
+def _biomarkers(facts: CaseFacts, collector: _Collector) -> list[Biomarker]:
+    results = []
+    for marker in facts.kb.biomarkers:
+        value = facts.value(marker.path)
+        if value is None:
+            continue
+        results.append(
+            Biomarker(
+                id=marker.id,
+                label=marker.label,
+                value=str(value),
+                interpretation=marker.interpretation,
+                references=collector.cite(list(marker.references)),
+            )
+        )
+    return results
+
+
+def _not_interpreted(case: CaseLike, kb: KnowledgeBase) -> list[str]:
+    items = list(case.not_interpreted())
+    for field in kb.uninterpreted:
+        value = case.get(field.path)
+        if value is not None:
+            items.append(f"{field.path}: {value} ({field.reason})")
+    return items
+
+
+def _out_of_scope_syndromes(kb: KnowledgeBase, note: str) -> list[SyndromeResult]:
+    return [
+        SyndromeResult(
+            id=item.id,
+            label=item.label,
+            status="excluded",
+            rank=index,
+            score=0.0,
+            against=[note],
+            status_reason=note,
+        )
+        for index, item in enumerate(kb.ordered_syndromes(), 1)
+    ]
+
+
+def evaluate_case(case: CaseLike, kb: KnowledgeBase | None = None) -> Assessment:
+    """The assessment of ``case`` under ``kb`` (default: the bundled knowledge base)."""
+    kb = kb or load_knowledge()
+    facts = CaseFacts(case, kb)
+    collector = _Collector()
+    in_scope, scope_note, run = True, None, True
+    for rule in kb.meta.scope:
+        if evaluate(rule.when, facts) is True:
+            in_scope, scope_note, run = False, rule.note, rule.evaluate
+            break
+    mimics = _mimics(facts, collector)
+    if run:
+        results = [_syndrome(item, facts, collector) for item in kb.ordered_syndromes()]
+        ranked = _rank(results, kb)
+        link = _link(facts, collector)
+        tests = _tests(facts, collector)
+        treatment = _treatment(facts, ranked, collector)
+    else:
+        note = scope_note or "outside the scope of this tool"
+        ranked = _out_of_scope_syndromes(kb, note)
+        link = LinkResult(status="undetermined", reasons=[note])
+        tests = []
+        treatment = Treatment(indication="undetermined", reasons=[note])
+    references = [
+        Reference(id=ref, citation=kb.references[ref].citation, url=kb.references[ref].url)
+        for ref in _unique(collector.references)
+        if ref in kb.references
+    ]
+    case_id = case.get("id")
+    return Assessment(
+        case_id=case_id if isinstance(case_id, str) else None,
+        knowledge_version=kb.meta.version,
+        knowledge_reviewed=kb.meta.last_reviewed.isoformat(),
+        in_scope=in_scope,
+        scope_note=scope_note,
+        mimics=mimics,
+        syndromes=ranked,
+        link=link,
+        tests=tests,
+        treatment=treatment,
+        biomarkers=_biomarkers(facts, collector),
+        not_interpreted=_not_interpreted(case, kb),
+        unverified=_unique(collector.unverified),
+        references=references,
+        disclaimer=kb.meta.disclaimer,
+    )

@@ -1,0 +1,241 @@
+"""The strict schema of the knowledge base (``src/mgpn/knowledge/data``).
+
+Every model forbids unknown keys, so a misspelt key in a YAML file stops the
+program at start-up instead of silently switching a rule off. Cross-file checks
+(reference ids, threshold names, case paths, verified flags) live in
+:mod:`mgpn.knowledge.checks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mgpn.assessment import (
+    Indication,
+    LinkStatus,
+    MimicId,
+    MimicStatus,
+    SyndromeId,
+    SyndromeStatus,
+    TestId,
+    TestPriority,
+)
+from mgpn.knowledge.predicates import Predicate
+
+_LEADING: list[SyndromeStatus] = ["established", "probable"]
+
+Confidence = Literal["SEED", "HIGH", "MOD", "LOW", "UNVERIFIED"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class _Sourced(_Strict):
+    """Anything a clinician must be able to trace: its references and whether it is verified."""
+
+    references: list[str] = Field(min_length=1)
+    verified: bool = True
+    note: str | None = Field(default=None, description="who decided what, and why")
+
+
+class ScopeRule(_Strict):
+    id: str
+    when: Predicate
+    note: str
+    evaluate: bool = Field(description="whether the rest of the assessment is still computed")
+
+
+class Meta(_Strict):
+    version: str
+    last_reviewed: dt.date
+    reviewers: list[str] = Field(min_length=1)
+    intended_use: str
+    disclaimer: str
+    scoring: str = Field(description="how a syndrome's score is computed, in words")
+    syndrome_order: list[SyndromeId] = Field(
+        description="evaluation order; a syndrome's rules may only refer to syndromes before it"
+    )
+    scope: list[ScopeRule] = Field(default_factory=list)
+
+
+class Reference(_Strict):
+    citation: str
+    url: str | None = None
+    confidence: Confidence
+    note: str | None = None
+
+
+class Threshold(_Sourced):
+    value: float
+    unit: str
+    path: str | None = Field(default=None, description="the case field it applies to, if one")
+
+
+class Criterion(_Sourced):
+    id: str
+    text: str = Field(description="a sentence a clinician reads, shown when the criterion is met")
+    when: Predicate
+    direction: Literal["for", "against"] = "for"
+    weight: float = Field(default=1.0, gt=0, le=10)
+    missing_text: str | None = Field(
+        default=None, description="what to ask for when the criterion cannot be decided"
+    )
+    evidence: str
+
+
+class StatusRule(_Sourced):
+    status: str
+    when: Predicate
+    reason: str
+
+
+class StagingSystem(_Sourced):
+    id: str
+    name: str
+    markers: list[Criterion] = Field(min_length=1)
+    stages: list[str] = Field(description="stage label for 0, 1, 2 ... markers met")
+
+    @field_validator("stages")
+    @classmethod
+    def _one_label_per_count(cls, stages: list[str]) -> list[str]:
+        if not stages:
+            raise ValueError("stages needs at least one label")
+        return stages
+
+
+class RuleSet(_Strict):
+    """Criteria and the ordered status rules over them (first true rule wins)."""
+
+    criteria: list[Criterion] = Field(default_factory=list)
+    status_rules: list[StatusRule] = Field(min_length=1)
+    default_reason: str
+
+
+class SyndromeKnowledge(RuleSet):
+    id: SyndromeId
+    label: str
+    prior: float = Field(ge=-10, le=10, description="log-odds offset before any finding")
+    default_status: SyndromeStatus
+    references: list[str] = Field(min_length=1)
+    note: str | None = None
+    staging: list[StagingSystem] = Field(default_factory=list)
+
+    @field_validator("status_rules")
+    @classmethod
+    def _statuses(cls, rules: list[StatusRule]) -> list[StatusRule]:
+        allowed = SyndromeStatus.__args__  # type: ignore[attr-defined]
+        for rule in rules:
+            if rule.status not in allowed:
+                raise ValueError(f"status {rule.status!r} is not one of {', '.join(allowed)}")
+        return rules
+
+
+class MimicKnowledge(RuleSet):
+    id: MimicId
+    label: str
+    default_status: MimicStatus = "not_assessed"
+    references: list[str] = Field(min_length=1)
+    note: str | None = None
+
+    @field_validator("status_rules")
+    @classmethod
+    def _statuses(cls, rules: list[StatusRule]) -> list[StatusRule]:
+        allowed = MimicStatus.__args__  # type: ignore[attr-defined]
+        for rule in rules:
+            if rule.status not in allowed:
+                raise ValueError(f"status {rule.status!r} is not one of {', '.join(allowed)}")
+        return rules
+
+
+class LinkKnowledge(RuleSet):
+    default_status: LinkStatus = "undetermined"
+
+    @field_validator("status_rules")
+    @classmethod
+    def _statuses(cls, rules: list[StatusRule]) -> list[StatusRule]:
+        allowed = LinkStatus.__args__  # type: ignore[attr-defined]
+        for rule in rules:
+            if rule.status not in allowed:
+                raise ValueError(f"status {rule.status!r} is not one of {', '.join(allowed)}")
+        return rules
+
+
+class TestRule(_Sourced):
+    test: TestId
+    label: str
+    when: Predicate
+    done_when: Predicate | None = Field(
+        default=None,
+        description="true when the result is already in the case; None = no case field holds it",
+    )
+    priority: TestPriority
+    reason: str
+    for_: list[SyndromeId | MimicId] = Field(default_factory=list, alias="for")
+
+
+class IndicationRule(_Sourced):
+    indication: Indication
+    when: Predicate
+    reason: str
+
+
+class TreatmentOptionRule(_Sourced):
+    syndrome: SyndromeId
+    regimen: str
+    evidence: str
+    status_in: list[SyndromeStatus] = Field(default_factory=lambda: _LEADING.copy())
+    when: Predicate | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class WarningRule(_Sourced):
+    id: str
+    when: Predicate
+    text: str
+
+
+class TreatmentKnowledge(_Strict):
+    indication_rules: list[IndicationRule] = Field(min_length=1)
+    default_indication: Indication = "undetermined"
+    default_reason: str
+    options: list[TreatmentOptionRule] = Field(default_factory=list)
+    warnings: list[WarningRule] = Field(default_factory=list)
+
+
+class BiomarkerKnowledge(_Sourced):
+    id: str
+    label: str
+    path: str
+    interpretation: str
+
+
+class UninterpretedField(_Strict):
+    path: str
+    reason: str
+
+
+class KnowledgeBase(_Strict):
+    meta: Meta
+    references: dict[str, Reference]
+    thresholds: dict[str, Threshold]
+    mimics: list[MimicKnowledge]
+    syndromes: list[SyndromeKnowledge]
+    link: LinkKnowledge
+    tests: list[TestRule]
+    treatment: TreatmentKnowledge
+    biomarkers: list[BiomarkerKnowledge] = Field(default_factory=list)
+    uninterpreted: list[UninterpretedField] = Field(default_factory=list)
+
+    def syndrome(self, syndrome_id: str) -> SyndromeKnowledge:
+        for item in self.syndromes:
+            if item.id == syndrome_id:
+                return item
+        raise KeyError(syndrome_id)
+
+    def ordered_syndromes(self) -> list[SyndromeKnowledge]:
+        by_id = {item.id: item for item in self.syndromes}
+        return [by_id[item] for item in self.meta.syndrome_order if item in by_id]

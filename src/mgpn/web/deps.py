@@ -1,0 +1,51 @@
+"""Every dependency of the routers, in one place; tests override them on ``app.dependency_overrides``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from mgpn.web import services
+from mgpn.web.services import Evaluated, KnowledgeInfo
+from mgpn.web.settings import Settings
+from mgpn.web.store import CaseStore
+
+Evaluator = Callable[[Mapping[str, Any], str], Evaluated]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> CaseStore:
+    store: CaseStore = request.app.state.store
+    return store
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+def get_evaluator() -> Evaluator:
+    return services.evaluate_mapping
+
+
+def get_knowledge_info() -> KnowledgeInfo:
+    return services.knowledge_info()
+
+
+def get_catalog() -> tuple[object, ...]:
+    return services.catalog()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[CaseStore, Depends(get_store)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
+KnowledgeDep = Annotated[KnowledgeInfo, Depends(get_knowledge_info)]
+CatalogDep = Annotated[tuple[object, ...], Depends(get_catalog)]

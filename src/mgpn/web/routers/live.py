@@ -1,0 +1,47 @@
+"""HTML fragments for the case page: the live assessment, and the form as YAML.
+
+``POST /ui/assess`` is what HTMX calls as fields change; it answers the assessment
+panel only (200 also for a case with problems, so the panel shows them in place).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from mgpn.errors import CaseError
+from mgpn.web.deps import CatalogDep, EvaluatorDep, KnowledgeDep, TemplatesDep
+from mgpn.web.form import form_to_case
+from mgpn.web.routers.pages import form_lists, yaml_download
+from mgpn.web.services import live_view
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+
+@router.post("/assess", response_class=HTMLResponse)
+async def assess_form(
+    request: Request,
+    templates: TemplatesDep,
+    knowledge: KnowledgeDep,
+    catalog: CatalogDep,
+    evaluate: EvaluatorDep,
+) -> HTMLResponse:
+    data = form_to_case(catalog, form_lists(await request.form()))
+    context: dict[str, object] = {
+        "knowledge": knowledge,
+        "view": None,
+        "issues": [],
+        "hide_outcomes": True,  # the case page shows follow-up in its own section
+    }
+    try:
+        context["view"] = live_view(evaluate(data, "form"))
+    except CaseError as exc:
+        context["issues"] = exc.issues
+    return templates.TemplateResponse(request, "_assessment.html", context)
+
+
+@router.post("/case.yaml")
+async def form_as_yaml(request: Request, catalog: CatalogDep) -> Response:
+    """The form's current content as a case file (blank fields left out)."""
+    data = form_to_case(catalog, form_lists(await request.form()))
+    return yaml_download(data, str(data.get("id") or "case"))

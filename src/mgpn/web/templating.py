@@ -1,0 +1,23 @@
+"""The Jinja2 environment of the pages: the web templates, then the report's (shared body)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from mgpn.report.html import add_filters
+
+
+def make_templates() -> Jinja2Templates:
+    env = Environment(
+        loader=ChoiceLoader(
+            [PackageLoader("mgpn.web", "templates"), PackageLoader("mgpn.report", "templates")]
+        ),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+    )
+    add_filters(env)
+    env.globals["today"] = lambda: datetime.now(UTC).date().isoformat()
+    return Jinja2Templates(env=env)
