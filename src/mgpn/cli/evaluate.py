@@ -51,20 +51,33 @@ def render_text(assessment: Assessment, console: Console) -> None:
     if not a.in_scope:
         console.print(f"[bold red]Outside scope:[/] {a.scope_note}")
     table = Table(title="Differential (rank 1 = most likely explanation)", expand=True)
-    for column in ("#", "Syndrome", "Status", "Score", "Key for", "Key against"):
+    for column in ("#", "Syndrome", "Status", "Support", "Key for", "Key against"):
         table.add_column(column, overflow="fold")
     shown = [s for s in a.syndromes if s.status not in ("unlikely", "excluded")]
     for s in shown or a.syndromes[:1]:
         style = _STATUS_STYLE[s.status]
         table.add_row(
-            str(s.rank), _label(s.label), f"[{style}]{s.status}[/]", f"{s.score:.2f}",
-            _short(s.for_), _short(s.against),
+            str(s.rank),
+            _label(s.label),
+            f"[{style}]{s.status}[/]",
+            f"{s.score:.2f}",
+            _short(s.for_),
+            _short(s.against),
         )
     console.print(table)
+    console.print(
+        "[dim]Support: a transparent weighting of the findings for and against (0-1), "
+        "not a probability; status ranks first.[/]"
+    )
+    for flag in a.red_flags:
+        console.print(f"[bold red]Don't miss:[/] {flag}")
     set_aside = [s for s in a.syndromes if s.status in ("unlikely", "excluded") and s not in shown]
     if set_aside:
-        console.print("[dim]Set aside: " + ", ".join(
-            f"{_label(s.label)} ({s.status})" for s in set_aside) + "[/]")
+        console.print(
+            "[dim]Set aside: "
+            + ", ".join(f"{_label(s.label)} ({s.status})" for s in set_aside)
+            + "[/]"
+        )
     leading = a.syndromes[0] if a.syndromes else None
     if leading is not None and leading.status_reason:
         console.print(f"[bold]Leading:[/] {leading.label} — {leading.status_reason}")
@@ -73,14 +86,23 @@ def render_text(assessment: Assessment, console: Console) -> None:
         if leading.missing:
             console.print(f"  [cyan]Would change it:[/] {_short(leading.missing, 3)}")
     assessed = [m for m in a.mimics if m.status != "not_assessed"]
-    console.print("[bold]Other causes:[/] " + (", ".join(
-        f"{m.label} [{'bold red' if m.status == 'present' else 'white'}]{m.status}[/]"
-        for m in assessed) or "none assessed"))
+    console.print(
+        "[bold]Other causes:[/] "
+        + (
+            ", ".join(
+                f"{m.label} [{'bold red' if m.status == 'present' else 'white'}]{m.status}[/]"
+                for m in assessed
+            )
+            or "none assessed"
+        )
+    )
     missing = [m.label for m in a.mimics if m.status == "not_assessed"]
     if missing:
         console.print(f"  [dim]not assessed: {', '.join(missing)}[/]")
-    console.print(f"[bold]Paraprotein causes the neuropathy?[/] {a.link.status} — "
-                  f"{a.link.reasons[0] if a.link.reasons else ''}")
+    console.print(
+        f"[bold]Paraprotein causes the neuropathy?[/] {a.link.status} — "
+        f"{a.link.reasons[0] if a.link.reasons else ''}"
+    )
     if a.tests:
         tests = Table(title="Next tests", expand=True)
         for column in ("Priority", "Test", "Why"):
@@ -95,7 +117,9 @@ def render_text(assessment: Assessment, console: Console) -> None:
     for warning in a.treatment.warnings:
         console.print(f"  [bold red]![/] {warning}")
     for marker in a.biomarkers:
-        console.print(f"[bold]{marker.label}[/] {marker.value} (research only): {marker.interpretation}")
+        console.print(
+            f"[bold]{marker.label}[/] {marker.value} (research only): {marker.interpretation}"
+        )
     if a.unverified:
         console.print("[yellow]Relies on unverified knowledge:[/] " + "; ".join(a.unverified))
     if a.not_interpreted:
@@ -108,22 +132,40 @@ def render_text(assessment: Assessment, console: Console) -> None:
         cited += t.references
     for option in a.treatment.options:
         cited += option.references
-    console.print("[bold]References[/] (full citations: --format markdown or json): "
-                  + ", ".join(dict.fromkeys(cited)))
+    console.print(
+        "[bold]References[/] (full citations: --format markdown or json): "
+        + ", ".join(dict.fromkeys(cited))
+    )
     console.print(f"[italic]{a.disclaimer}[/]")
 
 
 def render_markdown(assessment: Assessment) -> str:
     a = assessment
-    lines = [f"# Assessment: {a.case_id or 'case'}", "",
-             f"Knowledge base {a.knowledge_version} (reviewed {a.knowledge_reviewed}).", ""]
+    lines = [
+        f"# Assessment: {a.case_id or 'case'}",
+        "",
+        f"Knowledge base {a.knowledge_version} (reviewed {a.knowledge_reviewed}).",
+        "",
+    ]
     if not a.in_scope:
         lines += [f"**Outside scope:** {a.scope_note}", ""]
-    lines += ["## Differential", "", "| # | Syndrome | Status | Score | For | Against | Missing |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "## Differential",
+        "",
+        "| # | Syndrome | Status | Support | For | Against | Missing |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for s in a.syndromes:
-        lines.append(f"| {s.rank} | {s.label} | {s.status} | {s.score:.2f} | "
-                     f"{'; '.join(s.for_)} | {'; '.join(s.against)} | {'; '.join(s.missing)} |")
+        lines.append(
+            f"| {s.rank} | {s.label} | {s.status} | {s.score:.2f} | "
+            f"{'; '.join(s.for_)} | {'; '.join(s.against)} | {'; '.join(s.missing)} |"
+        )
+    lines += [
+        "",
+        "Support is a transparent weighting of the findings for and against (0-1), "
+        "not a probability; status ranks first.",
+    ]
+    lines += [f"- **Don't miss:** {flag}" for flag in a.red_flags]
     for s in a.syndromes:
         if s.status in ("established", "probable") or s.rank == 1:
             lines += ["", f"**{s.label}** ({s.status}): {s.status_reason or ''}"]
@@ -132,11 +174,23 @@ def render_markdown(assessment: Assessment) -> str:
                 lines += [f"- relies on unverified: {item}" for item in s.unverified]
     lines += ["", "## Other causes", ""]
     lines += [f"- **{m.label}**: {m.status} — {'; '.join(m.evidence)}" for m in a.mimics]
-    lines += ["", "## Paraprotein-neuropathy link", "", f"**{a.link.status}**: "
-              + " ".join(a.link.reasons), "", "## Next tests", ""]
+    lines += [
+        "",
+        "## Paraprotein-neuropathy link",
+        "",
+        f"**{a.link.status}**: " + " ".join(a.link.reasons),
+        "",
+        "## Next tests",
+        "",
+    ]
     lines += [f"- **{t.label}** ({t.priority}): {t.reason}" for t in a.tests] or ["- none"]
-    lines += ["", "## Treatment", "", f"**{a.treatment.indication}**: "
-              + " ".join(a.treatment.reasons), ""]
+    lines += [
+        "",
+        "## Treatment",
+        "",
+        f"**{a.treatment.indication}**: " + " ".join(a.treatment.reasons),
+        "",
+    ]
     for o in a.treatment.options:
         flag = "" if o.verified else " *(unverified)*"
         lines.append(f"- {o.regimen}{flag} — {o.evidence} [{', '.join(o.references)}]")

@@ -131,9 +131,7 @@ def _syndrome(
 
 def _rank(results: list[SyndromeResult], kb: KnowledgeBase) -> list[SyndromeResult]:
     position = {ident: index for index, ident in enumerate(kb.meta.syndrome_order)}
-    ordered = sorted(
-        results, key=lambda r: (STATUS_ORDER[r.status], -r.score, position[r.id])
-    )
+    ordered = sorted(results, key=lambda r: (STATUS_ORDER[r.status], -r.score, position[r.id]))
     return [item.model_copy(update={"rank": index}) for index, item in enumerate(ordered, 1)]
 
 
@@ -181,9 +179,7 @@ def _tests(facts: CaseFacts, collector: _Collector) -> list[TestRecommendation]:
     return [item for _, _, item in sorted(chosen.values(), key=lambda t: (t[0], t[1]))]
 
 
-def _treatment(
-    facts: CaseFacts, ranked: list[SyndromeResult], collector: _Collector
-) -> Treatment:
+def _treatment(facts: CaseFacts, ranked: list[SyndromeResult], collector: _Collector) -> Treatment:
     kb = facts.kb.treatment
     indication, reasons, references = kb.default_indication, [kb.default_reason], []
     for rule in kb.indication_rules:
@@ -271,6 +267,19 @@ def _out_of_scope_syndromes(kb: KnowledgeBase, note: str) -> list[SyndromeResult
     ]
 
 
+_RED_FLAG_STATUSES = ("established", "probable", "possible")
+
+
+def _red_flags(kb: KnowledgeBase, ranked: list[SyndromeResult]) -> list[str]:
+    """The "don't miss" syndromes (a knowledge-base flag) that this case leaves open."""
+    flags = []
+    for result in ranked:
+        knowledge = kb.syndrome(result.id)
+        if knowledge.dont_miss and result.status in _RED_FLAG_STATUSES:
+            flags.append(f"{result.label} is {result.status}: {knowledge.dont_miss}")
+    return flags
+
+
 def evaluate_case(case: CaseLike, kb: KnowledgeBase | None = None) -> Assessment:
     """The assessment of ``case`` under ``kb`` (default: the bundled knowledge base)."""
     kb = kb or load_knowledge()
@@ -312,6 +321,7 @@ def evaluate_case(case: CaseLike, kb: KnowledgeBase | None = None) -> Assessment
         tests=tests,
         treatment=treatment,
         biomarkers=_biomarkers(facts, collector),
+        red_flags=_red_flags(kb, ranked) if run else [],
         not_interpreted=_not_interpreted(case, kb),
         unverified=_unique(collector.unverified),
         references=references,

@@ -123,6 +123,11 @@ class SyndromeKnowledge(RuleSet):
     references: list[str] = Field(min_length=1)
     note: str | None = None
     staging: list[StagingSystem] = Field(default_factory=list)
+    dont_miss: str | None = Field(
+        default=None,
+        description="why this syndrome must not be missed; when it is possible or more likely, "
+        "the assessment lists it among its red flags",
+    )
 
     @field_validator("status_rules")
     @classmethod

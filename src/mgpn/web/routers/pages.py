@@ -18,8 +18,8 @@ from mgpn.errors import CaseError, Issue
 from mgpn.report.view import ReportView
 from mgpn.web.deps import CatalogDep, EvaluatorDep, KnowledgeDep, StoreDep, TemplatesDep
 from mgpn.web.form import build_form, form_to_case, visit_fields, visit_from_form
-from mgpn.web.services import KnowledgeInfo, live_view, stored_view
-from mgpn.web.store import StoredVersion
+from mgpn.web.services import Evaluated, KnowledgeInfo, live_view, stored_view
+from mgpn.web.store import CaseStore, StoredVersion
 
 router = APIRouter(include_in_schema=False)
 
@@ -197,14 +197,7 @@ async def save_case_version(
             versions=store.versions(case_id),
             status_code=422,
         )
-    store.add_version(
-        case_id,
-        evaluated.case_json,
-        evaluated.assessment.to_json_dict(),
-        evaluated.assessment.knowledge_version,
-        evaluated.assessed_at,
-    )
-    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    return _save_version_and_show(store, case_id, evaluated)
 
 
 @router.post("/cases/{case_id}/visits", response_class=HTMLResponse, response_model=None)
@@ -238,14 +231,7 @@ async def add_visit(
             versions=store.versions(case_id),
             status_code=422,
         )
-    store.add_version(
-        case_id,
-        evaluated.case_json,
-        evaluated.assessment.to_json_dict(),
-        evaluated.assessment.knowledge_version,
-        evaluated.assessed_at,
-    )
-    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    return _save_version_and_show(store, case_id, evaluated)
 
 
 def yaml_download(case: Mapping[str, Any], name: str) -> Response:
@@ -264,3 +250,17 @@ def yaml_download(case: Mapping[str, Any], name: str) -> Response:
 def download_case(case_id: str, store: StoreDep, version: int | None = None) -> Response:
     stored = store.get(case_id, version)
     return yaml_download(stored.case, f"{stored.label or stored.case_id}-v{stored.version}")
+
+
+def _save_version_and_show(
+    store: CaseStore, case_id: str, evaluated: Evaluated
+) -> RedirectResponse:
+    """Append the evaluated case as a new version and send the browser to its page."""
+    store.add_version(
+        case_id,
+        evaluated.case_json,
+        evaluated.assessment.to_json_dict(),
+        evaluated.assessment.knowledge_version,
+        evaluated.assessed_at,
+    )
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
