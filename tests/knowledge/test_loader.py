@@ -109,6 +109,8 @@ def test_copy_of_bundled_knowledge_loads(kb_copy: Path) -> None:
          "not evaluated before this rule"),
         ("syndromes/poems.yaml", lambda d: d.update(id="poemss"), "poemss"),
         ("syndromes/poems.yaml", lambda d: d["status_rules"][0].update(status="likely"), "likely"),
+        ("mimics.yaml", lambda d: d["mimics"][0]["status_rules"][0].update(status="established"), "established"),
+        ("link.yaml", lambda d: d["status_rules"][0].update(status="possible"), "possible"),
         ("tests.yaml", lambda d: d["tests"][0].update(test="mri_brain"), "mri_brain"),
         ("thresholds.yaml", lambda d: d["al_lv_wall_mm"].update(unit="cm"), "canonical unit"),
         ("meta.yaml", lambda d: d["syndrome_order"].pop(), "syndrome_order"),
@@ -118,7 +120,7 @@ def test_copy_of_bundled_knowledge_loads(kb_copy: Path) -> None:
     ],
     ids=["unknown key", "unknown reference", "unknown threshold", "unknown path",
          "unverified threshold in verified rule", "later syndrome", "id outside contract",
-         "bad status", "unknown test id", "unit mismatch", "order incomplete", "two operators"],
+         "bad status", "mimic status outside its vocabulary", "link status outside its vocabulary", "unknown test id", "unit mismatch", "order incomplete", "two operators"],
 )
 def test_broken_knowledge_is_refused(kb_copy: Path, file: str, change: Any, message: str) -> None:
     _edit(kb_copy / file, change)

@@ -9,7 +9,7 @@ program at start-up instead of silently switching a rule off. Cross-file checks
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -113,6 +113,18 @@ class RuleSet(_Strict):
     criteria: list[Criterion] = Field(default_factory=list)
     status_rules: list[StatusRule] = Field(min_length=1)
     default_reason: str
+    # Each kind of rule set answers with its own status vocabulary (the assessment contract).
+    allowed_statuses: ClassVar[tuple[str, ...]] = ()
+
+    @field_validator("status_rules")
+    @classmethod
+    def _statuses(cls, rules: list[StatusRule]) -> list[StatusRule]:
+        for rule in rules:
+            if rule.status not in cls.allowed_statuses:
+                raise ValueError(
+                    f"status {rule.status!r} is not one of {', '.join(cls.allowed_statuses)}"
+                )
+        return rules
 
 
 class SyndromeKnowledge(RuleSet):
@@ -129,14 +141,7 @@ class SyndromeKnowledge(RuleSet):
         "the assessment lists it among its red flags",
     )
 
-    @field_validator("status_rules")
-    @classmethod
-    def _statuses(cls, rules: list[StatusRule]) -> list[StatusRule]:
-        allowed = SyndromeStatus.__args__  # type: ignore[attr-defined]
-        for rule in rules:
-            if rule.status not in allowed:
-                raise ValueError(f"status {rule.status!r} is not one of {', '.join(allowed)}")
-        return rules
+    allowed_statuses: ClassVar[tuple[str, ...]] = SyndromeStatus.__args__  # type: ignore[attr-defined]
 
 
 class MimicKnowledge(RuleSet):
@@ -146,27 +151,13 @@ class MimicKnowledge(RuleSet):
     references: list[str] = Field(min_length=1)
     note: str | None = None
 
-    @field_validator("status_rules")
-    @classmethod
-    def _statuses(cls, rules: list[StatusRule]) -> list[StatusRule]:
-        allowed = MimicStatus.__args__  # type: ignore[attr-defined]
-        for rule in rules:
-            if rule.status not in allowed:
-                raise ValueError(f"status {rule.status!r} is not one of {', '.join(allowed)}")
-        return rules
+    allowed_statuses: ClassVar[tuple[str, ...]] = MimicStatus.__args__  # type: ignore[attr-defined]
 
 
 class LinkKnowledge(RuleSet):
     default_status: LinkStatus = "undetermined"
 
-    @field_validator("status_rules")
-    @classmethod
-    def _statuses(cls, rules: list[StatusRule]) -> list[StatusRule]:
-        allowed = LinkStatus.__args__  # type: ignore[attr-defined]
-        for rule in rules:
-            if rule.status not in allowed:
-                raise ValueError(f"status {rule.status!r} is not one of {', '.join(allowed)}")
-        return rules
+    allowed_statuses: ClassVar[tuple[str, ...]] = LinkStatus.__args__  # type: ignore[attr-defined]
 
 
 class TestRule(_Sourced):
