@@ -12,6 +12,7 @@ API (stable; other modules and branches build on it)::
     read_document(text, source, *, json_only=False, error=CaseError, limits=LIMITS) -> Any
     read_file(path, *, error=CaseError, limits=LIMITS) -> Any     # .json as JSON, else YAML
     check_tree(data, source, *, error=CaseError, limits=LIMITS) -> None
+    decimal_number(text) -> int | float | None    # a form or CSV cell, same number rules
     Limits(max_bytes=4 MiB, max_depth=64)      LIBYAML: bool (whether libyaml is used)
 
 ``text`` may be ``str`` or UTF-8 ``bytes``. Every problem is raised as ``error(source,
@@ -96,6 +97,7 @@ __all__ = [
     "LIMITS",
     "Limits",
     "check_tree",
+    "decimal_number",
     "read_document",
     "read_file",
     "read_json",
@@ -604,6 +606,28 @@ def read_json(
 
 
 # -- data parsed elsewhere -------------------------------------------------------
+
+_DIGITS = re.compile(r"[-+]?[0-9]+\Z")
+_DECIMAL = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+
+
+def decimal_number(text: str) -> int | float | None:
+    """A form field's or CSV cell's text as a number, or None when it is not a plain one.
+
+    Only ASCII decimal notation is a number (``12``, ``-0.5``, ``1e3``, ``010`` is 10:
+    outside YAML a leading zero has one reading). Python's own ``float()`` would also
+    take ``1_000``, ``nan``, ``inf`` and other scripts' digits; those stay text, so the
+    case validator names the field.
+    """
+    candidate = text.strip()
+    if not _DECIMAL.match(candidate) or len(candidate) > _MAX_INT_DIGITS:
+        return None
+    if _DIGITS.match(candidate):
+        value = int(candidate)
+        return value if abs(value) <= _FLOAT_MAX else None
+    number = float(candidate)
+    return None if math.isinf(number) else number
+
 
 
 def check_tree(

@@ -129,7 +129,7 @@ def parse_quantity(raw: Any, spec: QuantitySpec) -> Quantity:
         else:
             raise _fail(
                 "mgpn_unit",
-                "the quantity's unit must be text, found {found}",
+                "the quantity's unit must be text naming a unit",
                 found=repr(given),
                 expected=f"one of {accepted}",
                 fix=f"write the unit (e.g. unit: '{spec.unit}') or leave the key out for {spec.unit}",
