@@ -24,6 +24,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from mgpn.errors import InputError, KnowledgeError
 from mgpn.knowledge.checks import check_knowledge
+from mgpn.knowledge.coercion import coerced_values
 from mgpn.knowledge.schema import (
     BiomarkerKnowledge,
     KnowledgeBase,
@@ -55,7 +56,7 @@ def _read_yaml(path: Path) -> Any:
 
 def _validate(adapter: TypeAdapter[Any], raw: Any, where: str) -> Any:
     try:
-        return adapter.validate_python(raw)
+        validated = adapter.validate_python(raw)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -66,6 +67,11 @@ def _validate(adapter: TypeAdapter[Any], raw: Any, where: str) -> Any:
         raise KnowledgeError(
             f"{where}: the knowledge base breaks its schema; fix these keys:\n" + "\n".join(lines)
         ) from exc
+    converted = coerced_values(adapter, raw, validated)  # `present: yes` is not `true`
+    if converted:
+        listing = "\n".join(f"  - {where}: {problem}" for problem in converted)
+        raise KnowledgeError(f"{where}: values of the wrong type:\n{listing}")
+    return validated
 
 
 def _section(raw: Any, key: str, where: str) -> Any:
