@@ -25,6 +25,20 @@ def _regimens(case: CaseLike) -> list[str] | None:
     return names or None
 
 
+_EXPANDED: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+
+
+def expand(kb: KnowledgeBase, names: list[str]) -> list[str]:
+    """``names`` with each named set replaced by its members (cached per knowledge base)."""
+    key = (id(kb), tuple(names))
+    found = _EXPANDED.get(key)
+    if found is None:
+        sets = kb.meta.sets
+        found = list(dict.fromkeys(m for n in names for m in sets.get(n, [n])))
+        _EXPANDED[key] = found
+    return found
+
+
 @dataclass
 class CaseFacts:
     """Facts for one evaluation; later stages see the results of earlier ones."""
@@ -46,6 +60,10 @@ class CaseFacts:
 
     def criterion(self, criterion_id: str) -> Truth:
         return self.criteria.get(criterion_id)
+
+    def members(self, names: list[str]) -> list[str]:
+        """Ids, with named sets (meta.yaml ``sets``) replaced by their members."""
+        return expand(self.kb, names)
 
     def syndrome_status(self, syndrome_id: str) -> str | None:
         return self.syndromes.get(syndrome_id)

@@ -39,6 +39,8 @@ class Facts(Protocol):
 
     def criterion(self, criterion_id: str) -> Truth: ...
 
+    def members(self, names: list[str]) -> list[str]: ...
+
     def syndrome_status(self, syndrome_id: str) -> str | None: ...
 
     def mimic_status(self, mimic_id: str) -> str | None: ...
@@ -224,10 +226,10 @@ def evaluate(predicate: Predicate, facts: Facts) -> Truth:
     if isinstance(predicate, CriterionRef):
         return facts.criterion(predicate.criterion)
     if isinstance(predicate, SyndromeRef):
-        statuses = [facts.syndrome_status(ident) for ident in predicate.syndrome]
+        statuses = [facts.syndrome_status(i) for i in facts.members(predicate.syndrome)]
         return kleene_any([None if s is None else s in predicate.status_in for s in statuses])
     if isinstance(predicate, MimicRef):
-        statuses = [facts.mimic_status(ident) for ident in predicate.mimic]
+        statuses = [facts.mimic_status(i) for i in facts.members(predicate.mimic)]
         return kleene_any([None if s is None else s in predicate.status_in for s in statuses])
     assert isinstance(predicate, LinkRef)
     status = facts.link_status()
