@@ -152,7 +152,16 @@ def _apply_caps(outcome: RuleSetOutcome) -> None:
         elif item.truth is None and criterion.caps_if_unknown is not None:
             cap = criterion.caps_if_unknown
             why = f"Not yet known: {criterion.text}"
-        if cap is not None and STATUS_ORDER[cap] > STATUS_ORDER[outcome.status]:
+        if cap is None:
+            continue
+        lowers = STATUS_ORDER[cap] > STATUS_ORDER[outcome.status]
+        # A default status reached while an exclusion holds is explained by the exclusion,
+        # so the printed reason is never a false "no feature recorded".
+        explains = (
+            outcome.rule_id == "default" and outcome.deciding is None
+            and STATUS_ORDER[cap] == STATUS_ORDER[outcome.status]
+        )
+        if lowers or explains:
             outcome.status = cap
             outcome.reason = f"{why}, so at most {cap}. {criterion.evidence}"
             outcome.deciding = criterion
