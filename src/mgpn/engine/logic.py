@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from mgpn.knowledge.predicates import (
     AllOf,
+    AnyKnown,
     AnyOf,
     AtLeastN,
     CriterionRef,
@@ -214,6 +215,11 @@ def evaluate(predicate: Predicate, facts: Facts) -> Truth:
         return kleene_all([evaluate(item, facts) for item in predicate.all])
     if isinstance(predicate, AnyOf):
         return kleene_any([evaluate(item, facts) for item in predicate.any])
+    if isinstance(predicate, AnyKnown):
+        values = [evaluate(item, facts) for item in predicate.any_known]
+        if any(value is True for value in values):
+            return True
+        return False if any(value is False for value in values) else None
     if isinstance(predicate, NotOf):
         return kleene_not(evaluate(predicate.not_, facts))
     if isinstance(predicate, AtLeastN):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from mgpn.assessment import MIMIC_IDS, SYNDROME_IDS
 from mgpn.knowledge.predicates import (
     AllOf,
+    AnyKnown,
     AnyOf,
     AtLeastN,
     CriterionRef,
@@ -345,6 +346,8 @@ def _positive_nodes(predicate: Predicate) -> list[Predicate]:
         children = list(predicate.all)
     elif isinstance(predicate, AnyOf):
         children = list(predicate.any)
+    elif isinstance(predicate, AnyKnown):
+        children = list(predicate.any_known)
     elif isinstance(predicate, AtLeastN):
         children = list(predicate.at_least_n.of)
     for child in children:
