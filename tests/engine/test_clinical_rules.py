@@ -174,8 +174,11 @@ def test_poems_needs_a_minor_criterion_and_thyroid_alone_is_not_one() -> None:
 def test_serum_and_plasma_vegf_are_judged_separately() -> None:
     serum = make_case(labs={"vegf_serum": "500 pg/mL"})
     plasma = make_case(labs={"vegf_plasma": "500 pg/mL"})
-    assert criterion_truth("poems", "vegf_high", serum) is None  # plasma unknown, serum not high
+    # Serum and plasma are alternative measurements with their own thresholds: a measured
+    # serum value below its threshold decides "not raised" though plasma was not measured.
+    assert criterion_truth("poems", "vegf_high", serum) is False
     assert criterion_truth("poems", "vegf_high", plasma) is True
+    assert criterion_truth("poems", "vegf_high", make_case()) is None
 
 
 def test_thrombocytosis_relies_on_an_unverified_number_and_says_so() -> None:
