@@ -29,6 +29,7 @@ from mgpn.engine.rules import (
     evaluate_rule_set,
     score,
 )
+from mgpn.knowledge.ids import numbered as _numbered
 from mgpn.knowledge.loader import load_knowledge
 from mgpn.knowledge.schema import Criterion, KnowledgeBase, StagingSystem, SyndromeKnowledge
 
@@ -198,15 +199,6 @@ def _link(facts: CaseFacts, collector: _Collector) -> LinkResult:
         references=collector.cite(references),
         reason_evidence=unique,
     )
-
-
-def _numbered(names: list[str]) -> list[str]:
-    counts: dict[str, int] = {}
-    out = []
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-        out.append(name if counts[name] == 1 else f"{name}_{counts[name]}")
-    return out
 
 
 def _tests(facts: CaseFacts, collector: _Collector) -> list[TestRecommendation]:

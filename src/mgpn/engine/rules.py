@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from mgpn.engine.facts import CaseFacts
 from mgpn.engine.logic import Truth, evaluate
+from mgpn.knowledge.ids import numbered
 from mgpn.knowledge.predicates import CriterionRef, walk
 from mgpn.knowledge.schema import Criterion, RuleSet, StatusRule
 
@@ -105,15 +106,11 @@ _RULE_IDS: dict[int, list[str]] = {}
 
 
 def rule_ids(rules: list[StatusRule]) -> list[str]:
-    """Each status rule's id: its own, or its status numbered when repeated."""
+    """Each status rule's id: its own, or its status numbered when repeated (cached)."""
     key = id(rules)
     cached = _RULE_IDS.get(key)
     if cached is None:
-        cached, counts = [], {}
-        for rule in rules:
-            counts[rule.status] = counts.get(rule.status, 0) + 1
-            n = counts[rule.status]
-            cached.append(rule.id or (rule.status if n == 1 else f"{rule.status}_{n}"))
+        cached = numbered([rule.id or rule.status for rule in rules])
         _RULE_IDS[key] = cached
     return cached
 
