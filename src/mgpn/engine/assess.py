@@ -15,6 +15,7 @@ from mgpn.assessment import (
     MimicResult,
     Reference,
     SyndromeResult,
+    TestId,
     TestRecommendation,
     Treatment,
     TreatmentOption,
@@ -58,7 +59,7 @@ def _criterion_evidence(owner: str, criterion: Criterion) -> Evidence:
     return Evidence(
         text=criterion.text,
         criterion=f"{owner}.{criterion.id}",
-        kind=criterion.effective_kind,  # type: ignore[arg-type]
+        kind=criterion.effective_kind,
         references=list(criterion.references),
         verified=criterion.verified,
     )
@@ -243,10 +244,10 @@ _OPEN = ("possible", "probable", "undetermined")
 
 def _waiting_for(
     facts: CaseFacts, ranked: list[SyndromeResult], tests: list[TestRecommendation]
-) -> list[str]:
+) -> list[TestId]:
     """Tests that decide the leading syndrome (when not yet likely) or an open don't-miss one."""
     dont_miss = {s.id for s in facts.kb.syndromes if s.dont_miss}
-    open_ids = set()
+    open_ids: set[str] = set()
     if ranked and ranked[0].status not in _LEADING:
         open_ids.update(r.id for r in ranked if r.status == ranked[0].status)
     open_ids.update(
@@ -285,7 +286,7 @@ def _treatment(
             if not rule.verified:
                 collector.unverified.append(f"indication: {rule.reason}")
             break
-    waiting: list[str] = []
+    waiting: list[TestId] = []
     if indication not in ("treat", "treat_other_cause"):
         waiting = _waiting_for(facts, ranked, tests)
         if waiting:
@@ -343,7 +344,7 @@ def _treatment(
         warnings=warnings,
         references=collector.cite(references),
         reason_evidence=reason_items,
-        waiting_for=waiting,  # type: ignore[arg-type]
+        waiting_for=waiting,
     )
 
 

@@ -8,7 +8,7 @@ supported syndrome; its status is derived from the mimics and the other syndrome
 
 from __future__ import annotations
 
-from mgpn.assessment import Ranking, SyndromeResult, TestRecommendation
+from mgpn.assessment import Ranking, SyndromeResult, TestId, TestRecommendation
 from mgpn.engine.rules import STATUS_ORDER
 from mgpn.knowledge.schema import KnowledgeBase
 
@@ -47,7 +47,7 @@ def ranking_note(
             f"{first.label} and {second.label} are both {first.status} with equal support; "
             "the knowledge base's order decides"
         )
-    deciding = [
+    deciding: list[TestId] = [
         t.id for t in tests if {first.id, second.id} & set(t.for_) and t.priority != "consider"
     ]
     if deciding:
@@ -58,5 +58,5 @@ def ranking_note(
         first=first.id,
         second=second.id,
         why_first=why.rstrip(".") + ".",
-        deciding_tests=deciding,  # type: ignore[arg-type]
+        deciding_tests=deciding,
     )

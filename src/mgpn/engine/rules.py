@@ -134,11 +134,15 @@ def _apply_caps(outcome: RuleSetOutcome) -> None:
     """Decisive findings raise the status, exclusions and unmet mandatory criteria lower it."""
     for item in outcome.outcomes:
         criterion = item.criterion
-        if item.truth is True and criterion.settles is not None:
-            if STATUS_ORDER[criterion.settles] < STATUS_ORDER[outcome.status]:
-                outcome.status = criterion.settles
-                outcome.reason = f"Decisive finding: {criterion.text}. {criterion.evidence}"
-                outcome.deciding = criterion
+        settles = criterion.settles
+        if (
+            item.truth is True
+            and settles is not None
+            and STATUS_ORDER[settles] < STATUS_ORDER[outcome.status]
+        ):
+            outcome.status = settles
+            outcome.reason = f"Decisive finding: {criterion.text}. {criterion.evidence}"
+            outcome.deciding = criterion
     for item in outcome.outcomes:
         criterion = item.criterion
         cap = None

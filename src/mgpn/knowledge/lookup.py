@@ -42,11 +42,12 @@ def lookup(kb: KnowledgeBase, qualified: str) -> dict[str, Any] | None:
                 return {"test rule": ident, **_dump(rule, kb)}
         return None
     if parts[0] == "treatment" and len(parts) == 3:
+        rules: list[Any]
         if parts[1] == "indication":
-            rules = kb.treatment.indication_rules
-            ids = _numbered([r.id or r.indication for r in rules])
+            rules = list(kb.treatment.indication_rules)
+            ids = _numbered([r.id or r.indication for r in kb.treatment.indication_rules])
         elif parts[1] == "option":
-            rules = kb.treatment.options  # type: ignore[assignment]
+            rules = list(kb.treatment.options)
             ids = _numbered([o.id or o.syndrome for o in kb.treatment.options])
         else:
             return None
