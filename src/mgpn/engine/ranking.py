@@ -52,7 +52,7 @@ def ranking_note(
     ]
     if deciding:
         labels = {t.id: t.label for t in tests}
-        why += f". Test that would decide: {labels[deciding[0]]}"
+        why = why.rstrip(". ") + f". Test that would decide: {labels[deciding[0]]}"
     return Ranking(
         rule=rule,
         first=first.id,
