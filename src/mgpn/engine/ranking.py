@@ -47,9 +47,13 @@ def ranking_note(
             f"{first.label} and {second.label} are both {first.status} with equal support; "
             "the knowledge base's order decides"
         )
-    deciding: list[TestId] = [
-        t.id for t in tests if {first.id, second.id} & set(t.for_) and t.priority != "consider"
-    ]
+    # What would decide: tests that confirm the first while it is not established, else
+    # tests that could still raise the second.
+    useful = [t for t in tests if t.priority != "consider"]
+    for_first = [t.id for t in useful if first.id in t.for_]
+    for_second = [t.id for t in useful if second.id in t.for_ and t.id not in for_first]
+    ordered = for_first + for_second if first.status != "established" else for_second + for_first
+    deciding: list[TestId] = list(dict.fromkeys(ordered))
     if deciding:
         labels = {t.id: t.label for t in tests}
         why = why.rstrip(". ") + f". Test that would decide: {labels[deciding[0]]}"
