@@ -303,3 +303,19 @@ def test_uninterpreted_values_are_listed_not_judged() -> None:
     a = evaluate(make_case(history={"tsh": 9.5}))
     assert a.mimic("hypothyroidism").status == "not_assessed"
     assert any(item.startswith("history.tsh") for item in a.not_interpreted)
+
+
+# --- drug timing (issue 14) ----------------------------------------------------------------
+def test_a_neurotoxic_regimen_started_after_onset_is_only_possible() -> None:
+    base = {"recorded": "2025-06-01",
+            "paraprotein": {"isotype": "IgG", "light_chain": "kappa", "clone": "myeloma"},
+            "neuropathy": {"onset_months": 12, "symmetry": "symmetric",
+                           "distribution": "length_dependent", "sensory_loss": True},
+            "electrodiagnosis": {"performed": True, "pattern": "axonal"}}
+    after = make_case(**base, treatments=[{"regimen": "VRd", "start": "2025-03-01"}])
+    before = make_case(**base, treatments=[{"regimen": "VRd", "start": "2024-01-01"}])
+    undated = make_case(**{**base, "recorded": None}, treatments=[{"regimen": "VRd", "start": "2025-03-01"}])
+    assert evaluate(after).mimic("neurotoxic_drugs").status == "possible"
+    assert evaluate(before).mimic("neurotoxic_drugs").status == "present"
+    assert evaluate(undated).mimic("neurotoxic_drugs").status == "present"  # timing unknown
+    assert evaluate(after).syndrome("coincidental").status != "probable"

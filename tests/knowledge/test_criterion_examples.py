@@ -30,8 +30,11 @@ def _document(example: CriterionExample) -> dict[str, Any]:
     document: dict[str, Any] = {"format": "mgpn-case/1", "id": "criterion-example"}
     document["neuropathy"] = {"present": True}
     for path, value in example.case.items():
-        if path == "treatments[].regimen":
-            document["treatments"] = [{"regimen": item} for item in value]
+        if path.startswith("treatments[]."):
+            field = path.removeprefix("treatments[].")
+            items = document.setdefault("treatments", [{} for _ in value])
+            for item, entry in zip(items, value, strict=True):
+                item[field] = entry
             continue
         node = document
         *parents, leaf = path.split(".")

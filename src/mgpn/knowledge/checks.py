@@ -34,9 +34,13 @@ from mgpn.knowledge.schema import (
     _Sourced,
 )
 
-# Paths the engine computes from the case rather than reading one field (none today:
-# ``treatments[].regimen`` is in the case catalog and read as the list of regimens).
-COMPUTED_PATHS: frozenset[str] = frozenset()
+# Paths the engine computes from the case rather than reading one field
+# (``treatments[].regimen`` is in the case catalog and read as the list of regimens):
+# the regimens that started before / after the first neuropathic symptom
+# (recorded date minus neuropathy.onset_months; unknown without both dates).
+COMPUTED_PATHS: frozenset[str] = frozenset(
+    {"treatments[].regimen_started_before_onset", "treatments[].regimen_started_after_onset"}
+)
 
 
 class _Checker:
