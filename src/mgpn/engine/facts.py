@@ -42,11 +42,11 @@ def _regimens_by_timing(case: CaseLike, after: bool) -> list[str] | None:
     """
     onset = _onset_date(case)
     treatments = getattr(case, "treatments", None) or []
-    timed = [
-        (str(getattr(item, "regimen", "") or ""), getattr(item, "start", None))
-        for item in treatments
-    ]
-    timed = [(name, start) for name, start in timed if name and isinstance(start, dt.date)]
+    timed: list[tuple[str, dt.date]] = []
+    for item in treatments:
+        name, start = str(getattr(item, "regimen", "") or ""), getattr(item, "start", None)
+        if name and isinstance(start, dt.date):
+            timed.append((name, start))
     if onset is None or not timed:
         return None
     return [name for name, start in timed if (start > onset) == after]
