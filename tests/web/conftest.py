@@ -83,20 +83,31 @@ def store(engine: Engine) -> CaseStore:
     return CaseStore(session_factory(engine))
 
 
+# The app answers only to its configured host names (DNS-rebinding defence): loopback.
+BASE_URL = "http://127.0.0.1"
+
+
+def with_csrf(test_client: TestClient) -> TestClient:
+    """Fetch a page once and send its CSRF token with every later request, as HTMX does."""
+    test_client.get("/")
+    test_client.headers["X-CSRF-Token"] = test_client.cookies.get("mgpn_csrf", "")
+    return test_client
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    """The app on a fresh SQLite file (real engine, real store)."""
+    """The app on a fresh SQLite file (real engine, real store), sign-in off (loopback)."""
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}"))
-    with TestClient(app) as test_client:
-        yield test_client
+    with TestClient(app, base_url=BASE_URL) as test_client:
+        yield with_csrf(test_client)
 
 
 @pytest.fixture
 def db_client(database_url: str) -> Iterator[TestClient]:
     """The app on each database: SQLite and PostgreSQL."""
     app = create_app(Settings(database_url=database_url))
-    with TestClient(app) as test_client:
-        yield test_client
+    with TestClient(app, base_url=BASE_URL) as test_client:
+        yield with_csrf(test_client)
     app.state.engine.dispose()
 
 
