@@ -14,6 +14,7 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from tests.web.helpers import BASE_URL, PASSWORD, sign_in, with_csrf
 
 from mgpn.web.db import make_engine, session_factory, upgrade
 from mgpn.web.main import create_app
@@ -83,17 +84,6 @@ def store(engine: Engine) -> CaseStore:
     return CaseStore(session_factory(engine))
 
 
-# The app answers only to its configured host names (DNS-rebinding defence): loopback.
-BASE_URL = "http://127.0.0.1"
-
-
-def with_csrf(test_client: TestClient) -> TestClient:
-    """Fetch a page once and send its CSRF token with every later request, as HTMX does."""
-    test_client.get("/")
-    test_client.headers["X-CSRF-Token"] = test_client.cookies.get("mgpn_csrf", "")
-    return test_client
-
-
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     """The app on a fresh SQLite file (real engine, real store), sign-in off (loopback)."""
@@ -116,3 +106,27 @@ def anti_mag_case(shared_dir: Path) -> dict[str, Any]:
     """The shared typical anti-MAG vignette as the JSON a client would send."""
     data = yaml.safe_load((shared_dir / "cases" / "anti-mag-typical.yaml").read_text())
     return dict(json.loads(json.dumps(data, default=str)))
+
+
+@pytest.fixture
+def auth_app(tmp_path: Path) -> Iterator[Any]:
+    """The app with sign-in on and two local users, alice and bob."""
+    app = create_app(
+        Settings(database_url=f"sqlite:///{tmp_path / 'auth.sqlite3'}", auth_required=True)
+    )
+    for name in ("alice", "bob"):
+        app.state.accounts.add_user(name, PASSWORD)
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def anonymous(auth_app: Any) -> Iterator[TestClient]:
+    with TestClient(auth_app, base_url=BASE_URL) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def alice(auth_app: Any) -> Iterator[TestClient]:
+    with TestClient(auth_app, base_url=BASE_URL) as test_client:
+        yield sign_in(test_client, "alice")
