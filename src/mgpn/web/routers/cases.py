@@ -25,6 +25,7 @@ from mgpn.web.schemas import (
     VersionOut,
 )
 from mgpn.web.store import MAX_VERSION, StoredVersion
+from mgpn.web.strict_json import StrictJSONRoute
 
 VersionQuery = Annotated[
     int | None, Query(ge=1, le=MAX_VERSION, description="a version number (default: the latest)")
@@ -52,8 +53,7 @@ def base_version_of(if_match: str | None, base_version: int | None) -> int:
         "?base_version=N",
     )
 
-
-router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"], route_class=StrictJSONRoute)
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     422: {
