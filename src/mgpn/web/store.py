@@ -90,8 +90,13 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _label(case: dict[str, Any]) -> str | None:
+    """The case's own id as its list label, without control characters (PostgreSQL refuses
+    a NUL in text; a label is for reading)."""
     value = case.get("id")
-    return str(value)[:200] if value is not None else None
+    if value is None:
+        return None
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value)).strip()
+    return text[:200] or None
 
 
 class CaseStore:
