@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.web.helpers import BASE_URL
 
 CASE: dict[str, Any] = {
@@ -82,7 +81,7 @@ def test_nul_bytes_in_ids(db_client: TestClient, saved: str) -> None:
     ],
 )
 def test_huge_quantities(db_client: TestClient, quantity: str) -> None:
-    body = '{"format": "mgpn-case/1", "paraprotein": {"m_spike": %s}}' % quantity
+    body = '{"format": "mgpn-case/1", "paraprotein": {"m_spike": ' + quantity + "}}"
     response = db_client.post(
         "/api/v1/cases", content=body, headers={"Content-Type": "application/json"}
     )
