@@ -272,7 +272,7 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
         assert script and "unsafe" not in script.group(1), url
         assert headers["x-frame-options"] == "DENY"
         assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
     assert client.get("/").headers["cache-control"] == "no-store"
 
 
