@@ -22,8 +22,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(sa.Column("summary", sa.JSON, nullable=True))
+    # A plain ADD/DROP COLUMN (SQLite >= 3.35 has both): batch mode would copy ``cases``
+    # to a new table, which foreign keys from case_versions forbid.
+    op.add_column("cases", sa.Column("summary", sa.JSON, nullable=True))
     op.create_table(
         "users",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -70,5 +71,7 @@ def downgrade() -> None:
     op.drop_index("ix_user_sessions_user_id", table_name="user_sessions")
     op.drop_table("user_sessions")
     op.drop_table("users")
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("summary")
+    if op.get_context().dialect.name == "sqlite":
+        op.execute("ALTER TABLE cases DROP COLUMN summary")
+    else:
+        op.drop_column("cases", "summary")
