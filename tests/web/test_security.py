@@ -353,8 +353,17 @@ def test_the_sqlite_file_and_folder_are_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for path in folder.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
-    journal = app.state.engine.connect().exec_driver_sql("PRAGMA journal_mode").scalar()
-    assert journal == "wal"
+    with app.state.engine.connect() as conn:
+        pragmas = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+        }
+    assert pragmas == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 30000,
+        "synchronous": 2,
+    }
 
 
 def test_an_existing_world_readable_file_is_made_private(tmp_path: Path) -> None:
