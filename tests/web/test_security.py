@@ -380,3 +380,19 @@ def test_sign_in_helper_is_the_real_form(auth_app: Any) -> None:
         assert 'name="csrf_token"' in page.text
         sign_in(browser, "bob")
         assert "Signed in as bob" in browser.get("/").text
+
+
+def test_the_deployed_settings_accept_only_loopback_and_configured_hosts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mgpn.web.settings import settings_from_env
+
+    monkeypatch.delenv("MGPN_ALLOWED_HOSTS", raising=False)
+    monkeypatch.delenv("MGPN_AUTH", raising=False)
+    deployed = settings_from_env("sqlite://")
+    assert set(deployed.allowed_hosts) == {"127.0.0.1", "localhost", "::1"}
+    assert deployed.auth_required is True
+    monkeypatch.setenv("MGPN_ALLOWED_HOSTS", "mgpn.hospital.example, mgpn")
+    named = settings_from_env("sqlite://", bind_host="10.1.2.3")
+    assert {"mgpn.hospital.example", "mgpn", "10.1.2.3"} <= set(named.allowed_hosts)
+    assert "testserver" not in named.allowed_hosts

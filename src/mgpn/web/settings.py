@@ -2,9 +2,10 @@
 
 Every setting a deployer may set is an ``MGPN_*`` environment variable (docs/web.md lists
 them). Two defaults differ on purpose: ``settings_from_env`` (what ``mgpn serve`` uses)
-turns sign-in **on**, while a :class:`Settings` built directly in Python (tests, embedding)
-leaves it off unless told; either way ``mgpn serve`` refuses to listen beyond the loopback
-interface without sign-in.
+turns sign-in **on** and accepts only the loopback and configured host names, while a
+:class:`Settings` built directly in Python (tests, embedding) leaves sign-in off and also
+accepts Starlette's test host name unless told; either way ``mgpn serve`` refuses to
+listen beyond the loopback interface without sign-in.
 """
 
 from __future__ import annotations
@@ -71,7 +72,10 @@ class Settings:
     auth_required: bool = False
     oidc: OidcSettings | None = None
     # Host header values accepted (DNS rebinding defence); "*" accepts any (not advised).
-    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    # Built in Python the default also accepts "testserver" (Starlette's TestClient);
+    # ``settings_from_env`` (what ``mgpn serve`` uses) accepts only loopback and the
+    # configured names.
+    allowed_hosts: tuple[str, ...] = (*LOOPBACK_HOSTS, "testserver")
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     session_hours: int = DEFAULT_SESSION_HOURS
     # Secure cookies are sent over HTTPS only; None = on unless the server is on loopback.
