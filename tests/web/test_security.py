@@ -396,3 +396,18 @@ def test_the_deployed_settings_accept_only_loopback_and_configured_hosts(
     named = settings_from_env("sqlite://", bind_host="10.1.2.3")
     assert {"mgpn.hospital.example", "mgpn", "10.1.2.3"} <= set(named.allowed_hosts)
     assert "testserver" not in named.allowed_hosts
+
+
+def test_password_guessing_is_stopped_after_ten_failures(anonymous: TestClient) -> None:
+    from mgpn.web.routers.auth import MAX_FAILURES
+
+    anonymous.get("/login")
+    token = anonymous.cookies["mgpn_csrf"]
+
+    def attempt(password: str) -> int:
+        form = {"username": "alice", "password": password, "csrf_token": token}
+        return anonymous.post("/login", data=form, follow_redirects=False).status_code
+
+    assert [attempt(f"guess number {i}") for i in range(MAX_FAILURES)] == [401] * MAX_FAILURES
+    assert attempt(PASSWORD) == 429  # even the right password, until the window has passed
+    assert "mgpn_session" not in anonymous.cookies

@@ -61,6 +61,7 @@ _TITLES = {
     415: "Unsupported content type",
     422: "The input cannot be read",
     428: "Say which version you edited",
+    429: "Too many attempts",
 }
 
 

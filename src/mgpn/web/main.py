@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.accounts = accounts
     app.state.templates = make_templates()
     app.state.oauth = None
+    app.state.failed_sign_ins = auth.FailedSignIns()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (assessments, cases, reports, pages, live, docs, auth):
         app.include_router(module.router)

@@ -8,6 +8,9 @@ the audit log, and so is a failed attempt (the name tried, never the password).
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from collections import deque
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -22,6 +25,37 @@ from mgpn.web.settings import Settings
 from mgpn.web.store import Actor
 
 router = APIRouter(include_in_schema=False)
+
+# Password guessing: after this many failed sign-ins for one name within the window, that
+# name is refused (429) until the window has passed. Per process, in memory.
+MAX_FAILURES = 10
+FAILURE_WINDOW_S = 15 * 60
+
+
+class FailedSignIns:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._times: dict[str, deque[float]] = {}
+
+    def _recent(self, name: str, now: float) -> deque[float]:
+        times = self._times.setdefault(name, deque())
+        while times and now - times[0] > FAILURE_WINDOW_S:
+            times.popleft()
+        return times
+
+    def blocked(self, name: str) -> bool:
+        with self._lock:
+            return len(self._recent(name, time.monotonic())) >= MAX_FAILURES
+
+    def failed(self, name: str) -> None:
+        with self._lock:
+            if len(self._times) > 10_000:  # bounded memory under a spray of names
+                self._times.clear()
+            self._recent(name, time.monotonic()).append(time.monotonic())
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._times.pop(name, None)
 
 
 def safe_next(target: str | None) -> str:
@@ -96,8 +130,22 @@ async def login(
 ) -> Response:
     if not settings.auth_required:
         return RedirectResponse("/", status_code=303)
+    failures: FailedSignIns = request.app.state.failed_sign_ins
+    if failures.blocked(username):
+        store.record(Actor(username[:200] or None, actor.client), "sign_in_blocked", None, None)
+        return _login_page(
+            request,
+            templates,
+            knowledge,
+            settings,
+            next,
+            f"Too many failed sign-ins for this name. Wait {FAILURE_WINDOW_S // 60} minutes, "
+            "or ask your administrator to set a new password (mgpn users password).",
+            status_code=429,
+        )
     user = await anyio.to_thread.run_sync(accounts.authenticate, username, password)
     if user is None:
+        failures.failed(username)
         store.record(Actor(username[:200] or None, actor.client), "sign_in_failed", None, None)
         return _login_page(
             request,
@@ -108,6 +156,7 @@ async def login(
             "The user name or the password is wrong.",
             status_code=401,
         )
+    failures.succeeded(username)
     store.record(Actor(user.username, actor.client), "sign_in", None, None)
     return _signed_in(settings, accounts, user, next)
 
