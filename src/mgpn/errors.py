@@ -10,7 +10,9 @@ message without a traceback::
      │    └── CohortError       a cohort table that breaks mgpn-cohort/1
      ├── KnowledgeError         the knowledge base failed its schema at start-up
      ├── NotFoundError          a stored case or a knowledge id that does not exist
-     └── StorageError           the database could not store or read a case
+     ├── StorageError           the database could not store or read a case
+     │    └── ConflictError     a save named a version that is no longer the latest
+     └── SettingsError          a deployment setting (MGPN_*) is missing or wrong
 
 Messages are sentences that name the field, what was expected, what was found and
 the fix.
@@ -23,11 +25,13 @@ from dataclasses import dataclass
 __all__ = [
     "CaseError",
     "CohortError",
+    "ConflictError",
     "InputError",
     "Issue",
     "KnowledgeError",
     "MgpnError",
     "NotFoundError",
+    "SettingsError",
     "StorageError",
 ]
 
@@ -100,3 +104,25 @@ class NotFoundError(MgpnError):
 
 class StorageError(MgpnError):
     """The database refused or failed an operation; nothing was stored half-way."""
+
+
+class ConflictError(StorageError):
+    """A save edited version ``base_version`` but ``latest_version`` is newer; nothing saved.
+
+    Optimistic concurrency: the newer version is never overwritten, and the caller is
+    told to reload it.
+    """
+
+    def __init__(self, case_id: str, base_version: int, latest_version: int) -> None:
+        self.case_id = case_id
+        self.base_version = base_version
+        self.latest_version = latest_version
+        super().__init__(
+            f"case {case_id} has changed: this save edits version {base_version}, but version "
+            f"{latest_version} is the latest. Nothing was saved. Fix: reload the latest "
+            "version, then enter the change again"
+        )
+
+
+class SettingsError(MgpnError):
+    """A deployment setting is missing, contradictory or unsafe; raised at start-up."""

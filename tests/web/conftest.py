@@ -14,6 +14,7 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from tests.web.helpers import BASE_URL, PASSWORD, sign_in, with_csrf
 
 from mgpn.web.db import make_engine, session_factory, upgrade
 from mgpn.web.main import create_app
@@ -85,18 +86,18 @@ def store(engine: Engine) -> CaseStore:
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    """The app on a fresh SQLite file (real engine, real store)."""
+    """The app on a fresh SQLite file (real engine, real store), sign-in off (loopback)."""
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}"))
-    with TestClient(app) as test_client:
-        yield test_client
+    with TestClient(app, base_url=BASE_URL) as test_client:
+        yield with_csrf(test_client)
 
 
 @pytest.fixture
 def db_client(database_url: str) -> Iterator[TestClient]:
     """The app on each database: SQLite and PostgreSQL."""
     app = create_app(Settings(database_url=database_url))
-    with TestClient(app) as test_client:
-        yield test_client
+    with TestClient(app, base_url=BASE_URL) as test_client:
+        yield with_csrf(test_client)
     app.state.engine.dispose()
 
 
@@ -105,3 +106,27 @@ def anti_mag_case(shared_dir: Path) -> dict[str, Any]:
     """The shared typical anti-MAG vignette as the JSON a client would send."""
     data = yaml.safe_load((shared_dir / "cases" / "anti-mag-typical.yaml").read_text())
     return dict(json.loads(json.dumps(data, default=str)))
+
+
+@pytest.fixture
+def auth_app(tmp_path: Path) -> Iterator[Any]:
+    """The app with sign-in on and two local users, alice and bob."""
+    app = create_app(
+        Settings(database_url=f"sqlite:///{tmp_path / 'auth.sqlite3'}", auth_required=True)
+    )
+    for name in ("alice", "bob"):
+        app.state.accounts.add_user(name, PASSWORD)
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def anonymous(auth_app: Any) -> Iterator[TestClient]:
+    with TestClient(auth_app, base_url=BASE_URL) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def alice(auth_app: Any) -> Iterator[TestClient]:
+    with TestClient(auth_app, base_url=BASE_URL) as test_client:
+        yield sign_in(test_client, "alice")

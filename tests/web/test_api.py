@@ -64,7 +64,7 @@ def test_cases_are_saved_listed_read_and_versioned(
     ]
 
     changed = {**anti_mag_case, "function": {"mrs": 1, "progressing": False}}
-    updated = db_client.put(f"/api/v1/cases/{case_id}", json=changed)
+    updated = db_client.put(f"/api/v1/cases/{case_id}", json=changed, headers={"If-Match": '"1"'})
     assert updated.status_code == 200, updated.text
     assert updated.json()["version"] == 2
 
@@ -86,7 +86,7 @@ def test_bad_input_saves_nothing_half_way(
     assert db_client.get("/api/v1/cases").json()["cases"] == []
 
     case_id = db_client.post("/api/v1/cases", json=anti_mag_case).json()["id"]
-    response = db_client.put(f"/api/v1/cases/{case_id}", json=bad)
+    response = db_client.put(f"/api/v1/cases/{case_id}?base_version=1", json=bad)
     assert response.status_code == 422
     assert response.json()["detail"][0]["path"] == "neuropathy.present"
     assert [v["version"] for v in db_client.get(f"/api/v1/cases/{case_id}").json()["versions"]] == [
@@ -96,7 +96,7 @@ def test_bad_input_saves_nothing_half_way(
 
 def test_unknown_cases_are_404(client: TestClient, anti_mag_case: dict[str, Any]) -> None:
     assert client.get("/api/v1/cases/nope").status_code == 404
-    assert client.put("/api/v1/cases/nope", json=anti_mag_case).status_code == 404
+    assert client.put("/api/v1/cases/nope?base_version=1", json=anti_mag_case).status_code == 404
     assert client.get("/api/v1/cases/nope/report.pdf").status_code == 404
     assert "no saved case" in client.get("/api/v1/cases/nope").json()["detail"]
 

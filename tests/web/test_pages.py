@@ -117,7 +117,9 @@ def test_save_open_and_new_version_from_the_form(
     assert "form-case" in listing and url in listing
 
     again = client.post(
-        url, data={**form, "neuropathy.sensory_ataxia": "true"}, follow_redirects=False
+        url,
+        data={**form, "neuropathy.sensory_ataxia": "true", "base_version": "1"},
+        follow_redirects=False,
     )
     assert again.status_code == 303
     case_id = url.rsplit("/", 1)[1]
@@ -170,10 +172,15 @@ def test_adding_a_visit_makes_a_new_version_with_the_follow_up(
     client: TestClient, anti_mag_case: dict[str, Any]
 ) -> None:
     case_id = client.post("/api/v1/cases", json=anti_mag_case).json()["id"]
-    for date, incat in (("2025-03-14", "3"), ("2025-09-14", "2")):
+    for base, date, incat in ((1, "2025-03-14", "3"), (2, "2025-09-14", "2")):
         response = client.post(
             f"/cases/{case_id}/visits",
-            data={"visit.date": date, "visit.incat_arm": "1", "visit.incat_leg": incat},
+            data={
+                "base_version": str(base),
+                "visit.date": date,
+                "visit.incat_arm": "1",
+                "visit.incat_leg": incat,
+            },
             follow_redirects=False,
         )
         assert response.status_code == 303, response.text

@@ -49,7 +49,7 @@ def test_a_new_version_keeps_the_earlier_one(store: CaseStore) -> None:
     first = store.create(CASE, ASSESSMENT, "1.0")
     changed = {**CASE, "neuropathy": {"present": False}}
     second = store.add_version(
-        first.case_id, changed, {**ASSESSMENT, "knowledge_version": "1.1"}, "1.1"
+        first.case_id, changed, {**ASSESSMENT, "knowledge_version": "1.1"}, "1.1", base_version=1
     )
     assert second.version == 2
     assert store.get(first.case_id).case == changed
@@ -63,7 +63,12 @@ def test_the_list_shows_the_latest_version_newest_first(store: CaseStore) -> Non
     old = store.create({**CASE, "id": "old"}, ASSESSMENT, "1.0", datetime(2025, 1, 1, tzinfo=UTC))
     new = store.create({**CASE, "id": "new"}, ASSESSMENT, "1.0", datetime(2025, 6, 1, tzinfo=UTC))
     store.add_version(
-        old.case_id, {**CASE, "id": "old"}, ASSESSMENT, "1.0", datetime(2025, 9, 1, tzinfo=UTC)
+        old.case_id,
+        {**CASE, "id": "old"},
+        ASSESSMENT,
+        "1.0",
+        datetime(2025, 9, 1, tzinfo=UTC),
+        base_version=1,
     )
     listed = store.list_cases()
     assert [(c.label, c.latest_version) for c in listed] == [("old", 2), ("new", 1)]
@@ -77,7 +82,7 @@ def test_unknown_ids_and_versions_are_not_found(store: CaseStore) -> None:
     with pytest.raises(NotFoundError, match="no version 7"):
         store.get(saved.case_id, 7)
     with pytest.raises(NotFoundError):
-        store.add_version("nope", CASE, ASSESSMENT, "1.0")
+        store.add_version("nope", CASE, ASSESSMENT, "1.0", base_version=1)
     assert [v.version for v in store.versions(saved.case_id)] == [1]
 
 

@@ -31,6 +31,18 @@ def register(app: typer.Typer) -> None:
             help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pass@host/db "
             "(default: an SQLite file in your data directory).",
         ),
+        no_auth: bool = typer.Option(
+            False,
+            "--no-auth",
+            help="Switch sign-in off (as MGPN_AUTH=off): one person on this machine only; "
+            "refused unless --host is 127.0.0.1.",
+        ),
+        ssl_certfile: Path | None = typer.Option(
+            None, "--ssl-certfile", help="Serve HTTPS with this certificate (PEM)."
+        ),
+        ssl_keyfile: Path | None = typer.Option(
+            None, "--ssl-keyfile", help="The private key of --ssl-certfile (PEM)."
+        ),
     ) -> None:
         """Run the web app: enter a case, see the assessment update, save it, print a report."""
         import uvicorn
@@ -38,9 +50,32 @@ def register(app: typer.Typer) -> None:
         from sqlalchemy.exc import ArgumentError
 
         from mgpn.web.main import create_app
-        from mgpn.web.settings import settings_from_env
+        from mgpn.web.settings import is_loopback, settings_from_env
 
-        settings = settings_from_env(database_url)
+        try:
+            settings = settings_from_env(
+                database_url, bind_host=host, auth_required=False if no_auth else None
+            )
+        except MgpnError as exc:
+            _fail(exc)
+            return
+        if not settings.auth_required and not is_loopback(host):
+            typer.echo(
+                f"error: refusing to listen on {host} with sign-in off: anyone who can reach "
+                "this machine could read and change the saved cases. Fix: keep sign-in on "
+                "(drop --no-auth / MGPN_AUTH=off) and add users with `mgpn users add NAME`, "
+                "or set MGPN_OIDC_ISSUER for your hospital's sign-in; or listen on 127.0.0.1.",
+                err=True,
+            )
+            raise typer.Exit(2)
+        if host in ("0.0.0.0", "::") and len(settings.allowed_hosts) <= 3:
+            typer.echo(
+                f"error: listening on {host}, but MGPN_ALLOWED_HOSTS does not name the host "
+                "users will type, so every request from another machine would be refused. "
+                "Fix: e.g. MGPN_ALLOWED_HOSTS=mgpn.hospital.example",
+                err=True,
+            )
+            raise typer.Exit(2)
         try:
             url = make_url(settings.database_url)
             shown = url.render_as_string(hide_password=True)
@@ -53,20 +88,47 @@ def register(app: typer.Typer) -> None:
             )
         else:
             typer.echo(f"Cases are kept in {shown}.")
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            typer.echo(
-                f"warning: listening on {host}: anyone who can reach this machine can read and "
-                "change the saved cases (the app has no login). Put it behind your hospital's "
-                "authenticating proxy.",
-                err=True,
-            )
         try:
             web_app = create_app(settings)
+            users = web_app.state.accounts.count_users()
         except MgpnError as exc:
             _fail(exc)
             return
-        typer.echo(f"Open http://{host}:{port}/ in a browser (API documentation at /docs).")
-        uvicorn.run(web_app, host=host, port=port, log_level="info")
+        if settings.auth_required and users == 0 and settings.oidc is None:
+            typer.echo(
+                "error: sign-in is on but no one could sign in: there are no users and no "
+                "hospital sign-in (OpenID Connect). Fix: add a user with `mgpn users add NAME` "
+                "(same --database-url), or set MGPN_OIDC_ISSUER, MGPN_OIDC_CLIENT_ID and "
+                "MGPN_OIDC_CLIENT_SECRET; for one person on this machine only, "
+                "`mgpn serve --no-auth`.",
+                err=True,
+            )
+            raise typer.Exit(2)
+        if settings.auth_required:
+            kinds = [f"{users} local user(s)"] + (["hospital sign-in"] if settings.oidc else [])
+            typer.echo(f"Sign-in is on ({', '.join(kinds)}).")
+        else:
+            typer.echo("Sign-in is off (--no-auth): only for one person on this machine.")
+        if settings.secure_cookies and ssl_certfile is None:
+            typer.echo(
+                "note: sign-in cookies are Secure (HTTPS only): serve behind your HTTPS proxy "
+                "or pass --ssl-certfile and --ssl-keyfile.",
+                err=True,
+            )
+        scheme = "https" if ssl_certfile else "http"
+        shown_host = f"[{host}]" if ":" in host else host
+        typer.echo(
+            f"Open {scheme}://{shown_host}:{port}/ in a browser (API documentation at /docs)."
+        )
+        uvicorn.run(
+            web_app,
+            host=host,
+            port=port,
+            log_level="info",
+            server_header=False,
+            ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+            ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+        )
 
     @app.command()
     def report(

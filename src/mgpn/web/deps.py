@@ -9,9 +9,10 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from mgpn.web import services
+from mgpn.web.accounts import AccountStore
 from mgpn.web.services import Evaluated, KnowledgeInfo
 from mgpn.web.settings import Settings
-from mgpn.web.store import CaseStore
+from mgpn.web.store import Actor, CaseStore
 
 Evaluator = Callable[[Mapping[str, Any], str], Evaluated]
 
@@ -24,6 +25,18 @@ def get_settings(request: Request) -> Settings:
 def get_store(request: Request) -> CaseStore:
     store: CaseStore = request.app.state.store
     return store
+
+
+def get_accounts(request: Request) -> AccountStore:
+    accounts: AccountStore = request.app.state.accounts
+    return accounts
+
+
+def get_actor(request: Request) -> Actor:
+    """Who asks, for the audit log: the signed-in user (None with sign-in off) and address."""
+    user = getattr(request.state, "user", None)
+    client = request.client.host if request.client else None
+    return Actor(username=user.username if user else None, client=client)
 
 
 def get_templates(request: Request) -> Jinja2Templates:
@@ -45,6 +58,8 @@ def get_catalog() -> tuple[object, ...]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[CaseStore, Depends(get_store)]
+AccountsDep = Annotated[AccountStore, Depends(get_accounts)]
+ActorDep = Annotated[Actor, Depends(get_actor)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
 KnowledgeDep = Annotated[KnowledgeInfo, Depends(get_knowledge_info)]

@@ -1,15 +1,24 @@
-"""Assemble the web app: settings, database, templates, static files, routers, error handlers."""
+"""Assemble the web app: settings, database, templates, static files, routers, error handlers.
+
+Security sits in front of every route: :class:`mgpn.web.middleware.SecurityMiddleware`
+(Host check, body limit, sign-in, headers) and the app-wide CSRF dependency
+(:func:`mgpn.web.csrf.csrf_protect`). Routers added later (CDS Hooks under
+``/cds-services``) get both; paths in ``Settings.exempt_prefixes`` skip sign-in and CSRF.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from mgpn.web import handlers
+from mgpn.web.accounts import AccountStore
+from mgpn.web.csrf import csrf_protect
 from mgpn.web.db import make_engine, session_factory, upgrade
-from mgpn.web.routers import assessments, cases, docs, live, pages, reports
+from mgpn.web.middleware import SecurityMiddleware
+from mgpn.web.routers import assessments, auth, cases, docs, live, pages, reports
 from mgpn.web.settings import Settings, get_settings
 from mgpn.web.store import CaseStore
 from mgpn.web.templating import make_templates
@@ -30,13 +39,40 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         version="1",
         docs_url=None,  # routers/docs.py serves /docs from vendored files
         redoc_url=None,
+        dependencies=[Depends(csrf_protect)],
     )
+    sessions = session_factory(engine)
+    accounts = AccountStore(sessions)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.store = CaseStore(session_factory(engine))
+    app.state.store = CaseStore(sessions)
+    app.state.accounts = accounts
     app.state.templates = make_templates()
+    app.state.oauth = None
+    app.state.failed_sign_ins = auth.FailedSignIns()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (assessments, cases, reports, pages, live, docs):
+    for module in (assessments, cases, reports, pages, live, docs, auth):
         app.include_router(module.router)
     handlers.install(app)
+    if settings.oidc is not None:
+        from starlette.middleware.sessions import SessionMiddleware
+
+        from mgpn.web.oidc import make_oauth
+
+        app.state.oauth = make_oauth(settings.oidc)
+        # Holds only the OIDC state, nonce and PKCE verifier for the ten minutes of a sign-in.
+        app.add_middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="mgpn_oidc_state",
+            max_age=600,
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        )
+    app.add_middleware(
+        SecurityMiddleware,
+        settings=settings,
+        accounts=accounts,
+        render_error=handlers.render_error,
+    )
     return app

@@ -72,6 +72,10 @@ class CaseListItem(BaseModel):
     latest_version: int
     created_at: datetime
     updated_at: datetime
+    leading_syndrome: str | None = Field(None, description="rank 1 of the latest assessment")
+    status: str | None = Field(None, description="its status, in words")
+    treatment_indication: str | None = Field(None, description="in words")
+    last_visit: str | None = Field(None, description="date of the latest follow-up visit")
 
 
 class CaseListOut(BaseModel):

@@ -13,14 +13,25 @@ import yaml
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
-from mgpn.errors import CaseError, Issue
+from mgpn.errors import CaseError, ConflictError, Issue
 from mgpn.report.view import ReportView
 from mgpn.strict_reader import LIMITS, read_document
-from mgpn.web.deps import CatalogDep, EvaluatorDep, KnowledgeDep, StoreDep, TemplatesDep
+from mgpn.web.deps import (
+    ActorDep,
+    CatalogDep,
+    EvaluatorDep,
+    KnowledgeDep,
+    StoreDep,
+    TemplatesDep,
+)
 from mgpn.web.form import build_form, form_to_case, visit_fields, visit_from_form
+from mgpn.web.routers.cases import VersionQuery
 from mgpn.web.services import Evaluated, KnowledgeInfo, live_view, stored_view
-from mgpn.web.store import CaseStore, StoredVersion
+from mgpn.web.store import MAX_VERSION, Actor, CaseStore, StoredVersion
+
+BASE_VERSION = "base_version"  # hidden field: the version the form was opened at
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,9 +55,11 @@ def _case_page(
     view: ReportView | None = None,
     issues: Sequence[Issue] = (),
     stored: StoredVersion | None = None,
-    versions: Sequence[object] = (),
+    versions: Sequence[Any] = (),
     status_code: int = 200,
+    conflict: ConflictError | None = None,
 ) -> HTMLResponse:
+    latest = max((v.version for v in versions), default=None)
     return templates.TemplateResponse(
         request,
         "case.html",
@@ -58,15 +71,37 @@ def _case_page(
             "issues": issues,
             "stored": stored,
             "versions": versions,
+            "latest_version": latest,
+            "conflict": conflict,
         },
         status_code=status_code,
     )
 
 
+def _base_version(form: Mapping[str, Sequence[str]]) -> int:
+    """The version a page's form was opened at (its hidden field); 428/400 when unusable."""
+    raw = (form.get(BASE_VERSION) or [""])[0].strip()
+    if not raw:
+        raise HTTPException(
+            428,
+            "The form did not say which version it edits, so it was not saved (a newer "
+            "version could have been overwritten). Fix: reload the case and enter the "
+            "change again.",
+        )
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_VERSION:
+        raise HTTPException(400, "The form's version number cannot be read. Fix: reload the case.")
+    return int(raw)
+
+
 @router.get("/", response_class=HTMLResponse)
 def case_list(
-    request: Request, store: StoreDep, templates: TemplatesDep, knowledge: KnowledgeDep
+    request: Request,
+    store: StoreDep,
+    templates: TemplatesDep,
+    knowledge: KnowledgeDep,
+    actor: ActorDep,
 ) -> HTMLResponse:
+    store.record(actor, "list", None, None)
     return templates.TemplateResponse(
         request, "cases.html", {"knowledge": knowledge, "cases": store.list_cases()}
     )
@@ -128,6 +163,7 @@ async def save_new_case(
     knowledge: KnowledgeDep,
     catalog: CatalogDep,
     evaluate: EvaluatorDep,
+    actor: ActorDep,
 ) -> Response:
     data = form_to_case(catalog, form_lists(await request.form()))
     try:
@@ -141,6 +177,7 @@ async def save_new_case(
         evaluated.assessment.to_json_dict(),
         evaluated.assessment.knowledge_version,
         evaluated.assessed_at,
+        actor=actor,
     )
     return RedirectResponse(f"/cases/{stored.case_id}", status_code=303)
 
@@ -153,10 +190,12 @@ def open_case(
     templates: TemplatesDep,
     knowledge: KnowledgeDep,
     catalog: CatalogDep,
-    version: int | None = None,
+    actor: ActorDep,
+    version: VersionQuery = None,
 ) -> HTMLResponse:
     """A saved case, with the assessment stored with that version (what was said then)."""
     stored = store.get(case_id, version)
+    store.record(actor, "view", stored.case_id, stored.version)
     view = stored_view(stored.case, stored.assessment, stored.assessed_at)
     return _case_page(
         request,
@@ -179,24 +218,39 @@ async def save_case_version(
     knowledge: KnowledgeDep,
     catalog: CatalogDep,
     evaluate: EvaluatorDep,
+    actor: ActorDep,
 ) -> Response:
     current = store.get(case_id)
-    data = form_to_case(catalog, form_lists(await request.form()))
-    try:
-        evaluated = evaluate(data, "form")
-    except CaseError as exc:
+    form = form_lists(await request.form())
+    base = _base_version(form)
+    data = form_to_case(catalog, form)
+
+    def again(
+        status: int, issues: Sequence[Issue] = (), conflict: ConflictError | None = None
+    ) -> HTMLResponse:
+        """The form as the user sent it (nothing of theirs lost), with what went wrong."""
+        page_stored = store.get(case_id, base) if conflict else current
         return _case_page(
             request,
             templates,
             knowledge,
             catalog,
             case=data,
-            issues=exc.issues,
-            stored=current,
+            issues=issues,
+            stored=page_stored,
             versions=store.versions(case_id),
-            status_code=422,
+            status_code=status,
+            conflict=conflict,
         )
-    return _save_version_and_show(store, case_id, evaluated)
+
+    try:
+        evaluated = evaluate(data, "form")
+    except CaseError as exc:
+        return again(422, exc.issues)
+    try:
+        return _save_version_and_show(store, case_id, evaluated, base, actor)
+    except ConflictError as exc:
+        return again(409, conflict=exc)
 
 
 @router.post("/cases/{case_id}/visits", response_class=HTMLResponse, response_model=None)
@@ -208,15 +262,19 @@ async def add_visit(
     knowledge: KnowledgeDep,
     catalog: CatalogDep,
     evaluate: EvaluatorDep,
+    actor: ActorDep,
 ) -> Response:
-    """Append one follow-up visit to the latest version; the result is a new version."""
-    current = store.get(case_id)
-    visit = visit_from_form(visit_fields(catalog), form_lists(await request.form()))
+    """Append one follow-up visit to the version the page showed; the result is a new version."""
+    form = form_lists(await request.form())
+    base = _base_version(form)
+    current = store.get(case_id, base)
+    visit = visit_from_form(visit_fields(catalog), form)
     data = json.loads(json.dumps(current.case, default=str))
     data["visits"] = [*(data.get("visits") or []), visit]
-    try:
-        evaluated = evaluate(data, "visit form")
-    except CaseError as exc:
+
+    def again(
+        status: int, issues: Sequence[Issue] = (), conflict: ConflictError | None = None
+    ) -> HTMLResponse:
         view = stored_view(current.case, current.assessment, current.assessed_at)
         return _case_page(
             request,
@@ -225,12 +283,21 @@ async def add_visit(
             catalog,
             case=current.case,
             view=view,
-            issues=exc.issues,
+            issues=issues,
             stored=current,
             versions=store.versions(case_id),
-            status_code=422,
+            status_code=status,
+            conflict=conflict,
         )
-    return _save_version_and_show(store, case_id, evaluated)
+
+    try:
+        evaluated = evaluate(data, "visit form")
+    except CaseError as exc:
+        return again(422, exc.issues)
+    try:
+        return _save_version_and_show(store, case_id, evaluated, base, actor)
+    except ConflictError as exc:
+        return again(409, conflict=exc)
 
 
 def yaml_download(case: Mapping[str, Any], name: str) -> Response:
@@ -246,13 +313,16 @@ def yaml_download(case: Mapping[str, Any], name: str) -> Response:
 
 
 @router.get("/cases/{case_id}/case.yaml")
-def download_case(case_id: str, store: StoreDep, version: int | None = None) -> Response:
+def download_case(
+    case_id: str, store: StoreDep, actor: ActorDep, version: VersionQuery = None
+) -> Response:
     stored = store.get(case_id, version)
+    store.record(actor, "download", stored.case_id, stored.version)
     return yaml_download(stored.case, f"{stored.label or stored.case_id}-v{stored.version}")
 
 
 def _save_version_and_show(
-    store: CaseStore, case_id: str, evaluated: Evaluated
+    store: CaseStore, case_id: str, evaluated: Evaluated, base_version: int, actor: Actor
 ) -> RedirectResponse:
     """Append the evaluated case as a new version and send the browser to its page."""
     store.add_version(
@@ -261,5 +331,7 @@ def _save_version_and_show(
         evaluated.assessment.to_json_dict(),
         evaluated.assessment.knowledge_version,
         evaluated.assessed_at,
+        base_version=base_version,
+        actor=actor,
     )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
