@@ -17,10 +17,19 @@ CASE = {
     "format": "mgpn-case/1",
     "id": "cli-anti-mag",
     "paraprotein": {"isotype": "IgM", "light_chain": "kappa"},
-    "neuropathy": {"present": True, "symmetry": "symmetric", "distribution": "length_dependent",
-                   "course": "chronic_progressive", "sensory_loss": True, "weakness": "distal"},
-    "electrodiagnosis": {"performed": True, "pattern": "demyelinating",
-                         "disproportionate_distal_latency": True},
+    "neuropathy": {
+        "present": True,
+        "symmetry": "symmetric",
+        "distribution": "length_dependent",
+        "course": "chronic_progressive",
+        "sensory_loss": True,
+        "weakness": "distal",
+    },
+    "electrodiagnosis": {
+        "performed": True,
+        "pattern": "demyelinating",
+        "disproportionate_distal_latency": True,
+    },
     "antibodies": {"anti_mag": ">70000 BTU"},
     "function": {"mrs": 2},
 }
@@ -57,7 +66,7 @@ def test_text_view_has_differential_tests_treatment_references(case_file: Path) 
     result = runner.invoke(app, ["evaluate", str(case_file)])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.index("Differential") < out.index("Treatment") < out.index("References")
+    assert out.index("Leading:") < out.index("Treatment") < out.index("Sources")
     assert "Anti-MAG neuropathy" in out and "does not replace" in out
 
 
