@@ -93,72 +93,34 @@ def test_copy_of_bundled_knowledge_loads(kb_copy: Path) -> None:
     ("file", "change", "message"),
     [
         ("syndromes/anti_mag.yaml", lambda d: d.update(priorr=1), "priorr"),
-        (
-            "syndromes/anti_mag.yaml",
-            lambda d: d["criteria"][0].update(references=["pmid:0000"]),
-            "unknown reference id 'pmid:0000'",
-        ),
-        (
-            "syndromes/anti_mag.yaml",
-            lambda d: next(c for c in d["criteria"] if c["id"] == "titre_high")["when"].update(
-                at_least="no_such_threshold"
-            ),
-            "unknown threshold 'no_such_threshold'",
-        ),
-        (
-            "syndromes/anti_mag.yaml",
-            lambda d: d["criteria"][0].update(
-                when={"path": "neuropathy.sensory_ataxai", "is": True}
-            ),
-            "unknown case path 'neuropathy.sensory_ataxai'",
-        ),
-        (
-            "syndromes/poems.yaml",
-            lambda d: next(c for c in d["criteria"] if c["id"] == "vegf_high").update(
-                verified=True
-            ),
-            "must be marked verified: false",
-        ),
-        (
-            "syndromes/poems.yaml",
-            lambda d: d["status_rules"][0].update(
-                when={"syndrome": ["coincidental"], "status_in": ["probable"]}
-            ),
-            "not evaluated before this rule",
-        ),
+        ("syndromes/anti_mag.yaml",
+         lambda d: d["criteria"][0].update(references=["pmid:0000"]), "unknown reference id 'pmid:0000'"),
+        ("syndromes/anti_mag.yaml",
+         lambda d: next(c for c in d["criteria"] if c["id"] == "titre_high")["when"].update(
+             at_least="no_such_threshold"), "unknown threshold 'no_such_threshold'"),
+        ("syndromes/anti_mag.yaml",
+         lambda d: d["criteria"][0].update(when={"path": "neuropathy.sensory_ataxai", "is": True}),
+         "unknown case path 'neuropathy.sensory_ataxai'"),
+        ("syndromes/poems.yaml",
+         lambda d: next(c for c in d["criteria"] if c["id"] == "vegf_high").update(verified=True),
+         "must be marked verified: false"),
+        ("syndromes/poems.yaml",
+         lambda d: d["status_rules"][0].update(when={"syndrome": ["coincidental"], "status_in": ["probable"]}),
+         "not evaluated before this rule"),
         ("syndromes/poems.yaml", lambda d: d.update(id="poemss"), "poemss"),
         ("syndromes/poems.yaml", lambda d: d["status_rules"][0].update(status="likely"), "likely"),
-        (
-            "mimics.yaml",
-            lambda d: d["mimics"][0]["status_rules"][0].update(status="established"),
-            "established",
-        ),
+        ("mimics.yaml", lambda d: d["mimics"][0]["status_rules"][0].update(status="established"), "established"),
         ("link.yaml", lambda d: d["status_rules"][0].update(status="possible"), "possible"),
         ("tests.yaml", lambda d: d["tests"][0].update(test="mri_brain"), "mri_brain"),
         ("thresholds.yaml", lambda d: d["al_lv_wall_mm"].update(unit="cm"), "canonical unit"),
         ("meta.yaml", lambda d: d["syndrome_order"].pop(), "syndrome_order"),
-        (
-            "syndromes/anti_mag.yaml",
-            lambda d: d["criteria"][0].update(when={"path": "x", "is": True, "in": ["a"]}),
-            "exactly one operator",
-        ),
+        ("syndromes/anti_mag.yaml",
+         lambda d: d["criteria"][0].update(when={"path": "x", "is": True, "in": ["a"]}),
+         "exactly one operator"),
     ],
-    ids=[
-        "unknown key",
-        "unknown reference",
-        "unknown threshold",
-        "unknown path",
-        "unverified threshold in verified rule",
-        "later syndrome",
-        "id outside contract",
-        "bad status",
-        "mimic status outside its vocabulary",
-        "link status outside its vocabulary",
-        "unknown test id",
-        "unit mismatch",
-        "order incomplete",
-        "two operators",
-    ],
+    ids=["unknown key", "unknown reference", "unknown threshold", "unknown path",
+         "unverified threshold in verified rule", "later syndrome", "id outside contract",
+         "bad status", "mimic status outside its vocabulary", "link status outside its vocabulary", "unknown test id", "unit mismatch", "order incomplete", "two operators"],
 )
 def test_broken_knowledge_is_refused(kb_copy: Path, file: str, change: Any, message: str) -> None:
     _edit(kb_copy / file, change)

@@ -89,11 +89,7 @@ def evaluate_rule_set(rules: RuleSet, default_status: str, facts: CaseFacts) -> 
         if evaluate(rule.when, scoped) is True:
             referenced = [n.criterion for n in walk(rule.when) if isinstance(n, CriterionRef)]
             return RuleSetOutcome(
-                rule.status,
-                rule.reason,
-                outcomes,
-                list(rule.references),
-                not rule.verified,
+                rule.status, rule.reason, outcomes, list(rule.references), not rule.verified,
                 referenced,
             )
     return RuleSetOutcome(default_status, rules.default_reason, outcomes)

@@ -52,8 +52,7 @@ class Leaf(_Strict):
     in_: list[str] | None = Field(default=None, alias="in")
     contains_any: list[str] | None = None
     mentions_any: list[str] | None = Field(
-        default=None,
-        description="free-text match (case-insensitive substring) in a list of strings",
+        default=None, description="free-text match (case-insensitive substring) in a list of strings"
     )
     present: bool | None = None
     at_least: str | None = None
@@ -229,3 +228,4 @@ def walk(predicate: Predicate) -> list[Predicate]:
     for child in children:
         found.extend(walk(child))
     return found
+
