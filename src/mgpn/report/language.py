@@ -174,7 +174,7 @@ def short_citation(ref_id: str, citation: str = "") -> str:
 def full_citation(ref_id: str, citation: str) -> str:
     """The reference list's text for one reference (internal words rewritten)."""
     base, _, number = ref_id.partition(":")
-    if base in _REVIEW_IDS and number:
+    if base in _REVIEW_IDS and number and citation.lower().startswith("seed review"):
         # "Seed review, reference 10 (topic)" -> the review's own reference, by its number.
         topic = re.search(r"\((.*)\)", citation)
         about = f" ({clinical_text(topic.group(1))})" if topic else ""

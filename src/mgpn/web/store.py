@@ -7,9 +7,9 @@ database error comes out as :class:`mgpn.errors.StorageError`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +32,10 @@ class StoredVersion:
     assessment: dict[str, Any]
     knowledge_version: str
     assessed_at: datetime
+    # optional report fields (patient name, date of birth, record number, author): kept
+    # out of repr so that no log line can carry them
+    details: dict[str, str] = field(default_factory=dict, repr=False)
+    entered: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,12 @@ class CaseStore:
         assessment: dict[str, Any],
         knowledge_version: str,
         assessed_at: datetime | None = None,
+        *,
+        details: Mapping[str, str] | None = None,
+        entered: Mapping[str, str] | None = None,
     ) -> StoredVersion:
-        """Save a new case as version 1."""
+        """Save a new case as version 1 (``details``: optional report fields; ``entered``:
+        quantities as typed)."""
         now = datetime.now(UTC)
         with self._transaction("save the case") as session:
             row = CaseRow(id=uuid.uuid4().hex, label=_label(case), created_at=now)
@@ -98,6 +106,8 @@ class CaseStore:
                 assessment_json=assessment,
                 knowledge_version=knowledge_version,
                 assessed_at=assessed_at or now,
+                report_details=dict(details) if details else None,
+                entered_values=dict(entered) if entered else None,
             )
             session.add(version)
             session.flush()
@@ -110,6 +120,9 @@ class CaseStore:
         assessment: dict[str, Any],
         knowledge_version: str,
         assessed_at: datetime | None = None,
+        *,
+        details: Mapping[str, str] | None = None,
+        entered: Mapping[str, str] | None = None,
     ) -> StoredVersion:
         """Append a new version; earlier versions stay as they were."""
         now = datetime.now(UTC)
@@ -128,6 +141,8 @@ class CaseStore:
                 assessment_json=assessment,
                 knowledge_version=knowledge_version,
                 assessed_at=assessed_at or now,
+                report_details=dict(details) if details else None,
+                entered_values=dict(entered) if entered else None,
             )
             session.add(version)
             session.flush()
@@ -197,4 +212,6 @@ class CaseStore:
             assessment=dict(version.assessment_json),
             knowledge_version=version.knowledge_version,
             assessed_at=_utc(version.assessed_at),
+            details={str(k): str(v) for k, v in (version.report_details or {}).items()},
+            entered={str(k): str(v) for k, v in (version.entered_values or {}).items()},
         )

@@ -17,8 +17,17 @@ from starlette.datastructures import FormData
 from mgpn.errors import CaseError, Issue
 from mgpn.report.view import ReportView
 from mgpn.web.deps import CatalogDep, EvaluatorDep, KnowledgeDep, StoreDep, TemplatesDep
-from mgpn.web.form import build_form, form_to_case, visit_fields, visit_from_form
+from mgpn.web.form import (
+    REPORT_DETAIL_FIELDS,
+    build_form,
+    details_from_form,
+    entered_quantities,
+    form_to_case,
+    visit_fields,
+    visit_from_form,
+)
 from mgpn.web.services import Evaluated, KnowledgeInfo, live_view, stored_view
+from mgpn.web.settings import site_units
 from mgpn.web.store import CaseStore, StoredVersion
 
 router = APIRouter(include_in_schema=False)
@@ -45,13 +54,22 @@ def _case_page(
     stored: StoredVersion | None = None,
     versions: Sequence[object] = (),
     status_code: int = 200,
+    entered: Mapping[str, str] | None = None,
+    details: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
+    if stored is not None:
+        entered = stored.entered if entered is None else entered
+        details = stored.details if details is None else details
     return templates.TemplateResponse(
         request,
         "case.html",
         {
             "knowledge": knowledge,
-            "form": build_form(catalog, case),
+            "form": build_form(
+                catalog, case, issues=issues, site_units=site_units(), entered=entered
+            ),
+            "report_fields": REPORT_DETAIL_FIELDS,
+            "details": details or {},
             "visit_fields": visit_fields(catalog),
             "view": view,
             "issues": issues,
@@ -130,18 +148,23 @@ async def save_new_case(
     catalog: CatalogDep,
     evaluate: EvaluatorDep,
 ) -> Response:
-    data = form_to_case(catalog, form_lists(await request.form()))
+    submitted = form_lists(await request.form())
+    entered, details = entered_quantities(catalog, submitted), details_from_form(submitted)
     try:
-        evaluated = evaluate(data, "form")
+        evaluated = evaluate(form_to_case(catalog, submitted, site_units()), "form")
     except CaseError as exc:
+        data = form_to_case(catalog, submitted, site_units(), check_units=False)
         return _case_page(
-            request, templates, knowledge, catalog, case=data, issues=exc.issues, status_code=422
-        )
+            request, templates, knowledge, catalog, case=data, issues=exc.issues,
+            status_code=422, entered=entered, details=details,
+        )  # fmt: skip
     stored = store.create(
         evaluated.case_json,
         evaluated.assessment.to_json_dict(),
         evaluated.assessment.knowledge_version,
         evaluated.assessed_at,
+        details=details,
+        entered=entered,
     )
     return RedirectResponse(f"/cases/{stored.case_id}", status_code=303)
 
@@ -158,7 +181,7 @@ def open_case(
 ) -> HTMLResponse:
     """A saved case, with the assessment stored with that version (what was said then)."""
     stored = store.get(case_id, version)
-    view = stored_view(stored.case, stored.assessment, stored.assessed_at)
+    view = stored_view(stored.case, stored.assessment, stored.assessed_at, entered=stored.entered)
     return _case_page(
         request,
         templates,
@@ -182,22 +205,25 @@ async def save_case_version(
     evaluate: EvaluatorDep,
 ) -> Response:
     current = store.get(case_id)
-    data = form_to_case(catalog, form_lists(await request.form()))
+    submitted = form_lists(await request.form())
+    entered, details = entered_quantities(catalog, submitted), details_from_form(submitted)
     try:
-        evaluated = evaluate(data, "form")
+        evaluated = evaluate(form_to_case(catalog, submitted, site_units()), "form")
     except CaseError as exc:
         return _case_page(
             request,
             templates,
             knowledge,
             catalog,
-            case=data,
+            case=form_to_case(catalog, submitted, site_units(), check_units=False),
             issues=exc.issues,
             stored=current,
             versions=store.versions(case_id),
             status_code=422,
+            entered=entered,
+            details=details,
         )
-    return _save_version_and_show(store, case_id, evaluated)
+    return _save_version_and_show(store, case_id, evaluated, details=details, entered=entered)
 
 
 @router.post("/cases/{case_id}/visits", response_class=HTMLResponse, response_model=None)
@@ -212,10 +238,11 @@ async def add_visit(
 ) -> Response:
     """Append one follow-up visit to the latest version; the result is a new version."""
     current = store.get(case_id)
-    visit = visit_from_form(visit_fields(catalog), form_lists(await request.form()))
-    data = json.loads(json.dumps(current.case, default=str))
-    data["visits"] = [*(data.get("visits") or []), visit]
+    submitted = form_lists(await request.form())
     try:
+        visit = visit_from_form(visit_fields(catalog), submitted)
+        data = json.loads(json.dumps(current.case, default=str))
+        data["visits"] = [*(data.get("visits") or []), visit]
         evaluated = evaluate(data, "visit form")
     except CaseError as exc:
         view = stored_view(current.case, current.assessment, current.assessed_at)
@@ -231,7 +258,9 @@ async def add_visit(
             versions=store.versions(case_id),
             status_code=422,
         )
-    return _save_version_and_show(store, case_id, evaluated)
+    return _save_version_and_show(
+        store, case_id, evaluated, details=current.details, entered=current.entered
+    )
 
 
 def yaml_download(case: Mapping[str, Any], name: str) -> Response:
@@ -253,7 +282,12 @@ def download_case(case_id: str, store: StoreDep, version: int | None = None) -> 
 
 
 def _save_version_and_show(
-    store: CaseStore, case_id: str, evaluated: Evaluated
+    store: CaseStore,
+    case_id: str,
+    evaluated: Evaluated,
+    *,
+    details: Mapping[str, str] | None = None,
+    entered: Mapping[str, str] | None = None,
 ) -> RedirectResponse:
     """Append the evaluated case as a new version and send the browser to its page."""
     store.add_version(
@@ -262,5 +296,7 @@ def _save_version_and_show(
         evaluated.assessment.to_json_dict(),
         evaluated.assessment.knowledge_version,
         evaluated.assessed_at,
+        details=details,
+        entered=entered,
     )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

@@ -16,7 +16,13 @@ router = APIRouter(prefix="/api/v1/cases", tags=["reports"])
 
 def _view(store: StoreDep, case_id: str, version: int | None) -> tuple[ReportView, str]:
     stored = store.get(case_id, version)
-    view = stored_view(stored.case, stored.assessment, stored.assessed_at)
+    view = stored_view(
+        stored.case,
+        stored.assessment,
+        stored.assessed_at,
+        details=stored.details,
+        entered=stored.entered,
+    )
     name = f"mgpn-{stored.label or stored.case_id}-v{stored.version}"
     return view, "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
