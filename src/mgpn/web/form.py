@@ -30,6 +30,7 @@ from mgpn.report.language import field_label
 
 CASE_FORMAT = "mgpn-case/1"
 COMPARATORS = (">", "<", ">=", "<=")
+RESULT_CHOICES = ("positive", "negative", "borderline")
 LIST_SECTIONS = ("treatments", "visits")
 # The work-up order, with the titles a clinician uses; sections not listed follow.
 SECTION_ORDER: tuple[tuple[str, str], ...] = (
@@ -86,6 +87,21 @@ class FieldSpec:
     def hint(self) -> str:
         """The description, when it says more than the label."""
         return "" if self.description.lower() == self.label.lower() else self.description
+
+    @property
+    def options(self) -> tuple[tuple[str, str], ...]:
+        """(value, words) of a choice field, without the leading "unknown"."""
+        if self.kind == "boolean":
+            return (("true", "yes"), ("false", "no"))
+        choices = self.choices or (RESULT_CHOICES if self.kind == "result" else ())
+        return tuple((c, c.replace("_", " ")) for c in choices)
+
+    @property
+    def as_radios(self) -> bool:
+        """Few choices: one click each (radio buttons) instead of a drop-down's two."""
+        if self.kind in ("boolean", "result"):
+            return True
+        return self.kind == "enum" and len(self.choices) <= 4 and "unknown" not in self.choices
 
     @property
     def needs_unit_choice(self) -> bool:
