@@ -19,6 +19,7 @@ No clinical judgement lives here: only vocabulary.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 StatusKind = Literal["syndrome", "mimic", "link", "indication", "priority", "direction"]
@@ -107,9 +108,18 @@ _SPACES = re.compile(r"\s{2,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;)])")
 
 
+_SECTIONS = (
+    "patient|paraprotein|history|neuropathy|electrodiagnosis|antibodies|labs|systemic|"
+    "imaging|pathology|function"
+)
+_FIELD_PATH = re.compile(
+    rf"\b(?:(?:visits|treatments)\[\d+\]\.)?(?:{_SECTIONS})\.[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)?"
+)
+
+
 def clinical_text(text: str) -> str:
     """A knowledge-base or engine sentence as a clinician should read it."""
-    out = text
+    out = _FIELD_PATH.sub(lambda m: field_label(m.group(0)), text)
     for pattern, words in _REWRITES:
         out = pattern.sub(words, out)
     out = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", out))
@@ -244,10 +254,22 @@ _FIELD_LABELS: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=1)
+def _descriptions() -> dict[str, str]:
+    from mgpn.case import field_catalog
+
+    return {d.path: d.description for d in field_catalog()}
+
+
 def field_label(path: str, description: str = "") -> str:
     """What a clinician calls the field at ``path`` (the catalogue's description as fallback)."""
+    row = re.match(r"^(visits|treatments)\[(\d+)\]\.(.+)$", path)
+    if row:
+        kind = "Visit" if row.group(1) == "visits" else "Treatment"
+        return f"{kind} {int(row.group(2)) + 1}: {field_label(row.group(3))}"
     if path in _FIELD_LABELS:
         return _FIELD_LABELS[path]
+    description = description or _descriptions().get(path, "")
     if description and len(description) <= 48 and "(" not in description:
         return description[:1].upper() + description[1:]
     inner = path.split(".", 1)[1] if "." in path else path
