@@ -277,7 +277,8 @@ def summarize_case(
     if top:
         sections.append(SummarySection("Case", tuple(top)))
     for key, value in case_data.items():
-        if key in ("format", "id", "recorded", "extensions") or value is None:
+        # visits are shown as the course over time, not as a list of raw measurements
+        if key in ("format", "id", "recorded", "extensions", "visits") or value is None:
             continue
         if isinstance(value, Mapping):
             items = _flatten(key, value, typed)
