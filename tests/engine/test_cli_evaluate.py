@@ -57,7 +57,7 @@ def test_text_view_has_differential_tests_treatment_references(case_file: Path) 
     result = runner.invoke(app, ["evaluate", str(case_file)])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.index("Differential") < out.index("Treatment") < out.index("References")
+    assert out.index("Leading:") < out.index("Treatment") < out.index("Sources")
     assert "Anti-MAG neuropathy" in out and "does not replace" in out
 
 

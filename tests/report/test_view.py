@@ -42,11 +42,24 @@ def test_case_summary_shows_only_known_fields_with_censoring_kept(
     case_data: dict[str, Any],
 ) -> None:
     sections = {s.title: {i.label: i.value for i in s.items} for s in summarize_case(case_data)}
-    assert sections["Antibodies"]["anti mag"] == ">70000 BTU"
-    assert sections["Antibodies"]["gangliosides GM1"] == "negative"
-    assert sections["Neuropathy"] == {"present": "yes", "sensory ataxia": "yes", "tremor": "no"}
+    assert sections["Antibodies"]["Anti-MAG titre"] == ">70000 BTU"  # as a clinician says it
+    assert sections["Antibodies"]["Gangliosides GM1"] == "negative"
+    assert sections["Neuropathy"] == {
+        "Peripheral neuropathy present": "yes",
+        "Sensory ataxia": "yes",
+        "Tremor": "no",
+    }
     assert "Labs" not in sections  # absent section: nothing is shown, nothing is assumed
-    assert sections["Treatments"]["treatments 1"] == "regimen: rituximab, start: 2025-04-01"
+    assert sections["Treatments"]["treatment 1"] == "regimen: rituximab, start: 2025-04-01"
+
+
+def test_values_are_shown_as_entered_and_rounded_as_a_laboratory_would() -> None:
+    data = {"history": {"hba1c": {"value": 5.44398847104, "unit": "%"}}}
+    plain = {i.label: i.value for s in summarize_case(data) for i in s.items}
+    assert plain["HbA1c"] == "5.4 %"
+    typed = {i.label: i.value for s in summarize_case(data, {"history.hba1c": "36 mmol/mol"})
+             for i in s.items}  # fmt: skip
+    assert typed["HbA1c"] == "36 mmol/mol (5.4 %)"
 
 
 def test_format_value_keeps_numbers_readable() -> None:

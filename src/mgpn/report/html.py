@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import base64
+import re
 from functools import lru_cache
 
 import jinja2
 
+from mgpn.report.language import field_label
 from mgpn.report.view import ReportView, format_value
+
+
+def field_dom_id(path: str) -> str:
+    """The id of a case field's input on the web form (``antibodies.anti_mag`` -> ``f-antibodies-anti_mag``)."""
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", path)
 
 
 def _b64(text: str) -> str:
@@ -18,6 +25,8 @@ def add_filters(env: jinja2.Environment) -> jinja2.Environment:
     """Register the filters the report templates use (the web app's environment needs them too)."""
     env.filters["b64"] = _b64
     env.filters["case_value"] = format_value
+    env.filters["field_dom_id"] = field_dom_id
+    env.filters["field_label"] = field_label
     return env
 
 

@@ -9,28 +9,33 @@ clinical judgement: labels, statuses and texts are the engine's.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from mgpn.assessment import Assessment
+from mgpn.report.language import (
+    choice_words,
+    clinical_text,
+    field_label,
+    full_citation,
+    short_citation,
+    status_words,
+)
+from mgpn.report.numbers import lab_number
+from mgpn.report.summary import Summary, build_summary, reference_anchor
 
-_UNSAFE_ANCHOR = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-def reference_anchor(ref_id: str) -> str:
-    """The HTML anchor of a reference in the report's reference list."""
-    return "ref-" + _UNSAFE_ANCHOR.sub("-", ref_id).strip("-")
+__all__ = ["ReportDetails", "ReportView", "build_view", "reference_anchor"]
 
 
 @dataclass(frozen=True)
 class RefLink:
-    """A citation marker in the text, pointing at the reference list."""
+    """A citation marker in the text ("Svahn et al. 2018"), pointing at the reference list."""
 
     id: str
     anchor: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,34 @@ class ReferenceRow:
     anchor: str
     citation: str
     url: str | None
+    short: str = ""
+
+
+@dataclass(frozen=True)
+class ReportDetails:
+    """Optional patient and clinician fields printed on a report (stored with the case, never logged).
+
+    ``repr`` shows no values, so an accidental log line cannot leak them.
+    """
+
+    patient_name: str | None = field(default=None, repr=False)
+    birth_date: str | None = field(default=None, repr=False)
+    record_number: str | None = field(default=None, repr=False)
+    author: str | None = field(default=None, repr=False)
+
+    @property
+    def any(self) -> bool:
+        return any((self.patient_name, self.birth_date, self.record_number, self.author))
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        """(label, value) for the fields that are filled in."""
+        pairs = (
+            ("Patient", self.patient_name),
+            ("Date of birth", self.birth_date),
+            ("Record number", self.record_number),
+            ("Author", self.author),
+        )
+        return tuple((label, value) for label, value in pairs if value)
 
 
 @dataclass(frozen=True)
@@ -59,6 +92,7 @@ class SyndromeRow:
     id: str
     label: str
     status: str
+    status_words: str
     score: float
     for_: tuple[str, ...]
     against: tuple[str, ...]
@@ -72,6 +106,7 @@ class MimicRow:
     id: str
     label: str
     status: str
+    status_words: str
     evidence: tuple[str, ...]
     missing: tuple[str, ...]
     references: tuple[RefLink, ...]
@@ -89,7 +124,7 @@ class TestRow:
 
 @dataclass(frozen=True)
 class OptionRow:
-    syndrome: str
+    syndrome: str  # the syndrome's label
     regimen: str
     evidence: str
     warnings: tuple[str, ...]
@@ -100,6 +135,7 @@ class OptionRow:
 @dataclass(frozen=True)
 class TreatmentView:
     indication: str
+    indication_words: str
     reasons: tuple[str, ...]
     options: tuple[OptionRow, ...]
     warnings: tuple[str, ...]
@@ -109,6 +145,7 @@ class TreatmentView:
 @dataclass(frozen=True)
 class LinkView:
     status: str
+    words: str
     reasons: tuple[str, ...]
     references: tuple[RefLink, ...]
 
@@ -168,7 +205,9 @@ class ReportView:
     not_interpreted: tuple[str, ...]
     unverified: tuple[str, ...]
     references: tuple[ReferenceRow, ...]
+    bottom_line: Summary
     outcomes: OutcomesView | None = None
+    details: ReportDetails = ReportDetails()
 
 
 def humanize(key: str) -> str:
@@ -177,66 +216,78 @@ def humanize(key: str) -> str:
 
 
 def format_value(value: Any) -> str:
-    """A case value as a short display string (quantities keep their censoring)."""
+    """A case value as a short display string (quantities keep their censoring, lab rounding)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Mapping):
         if "value" in value:
             comparator = value.get("comparator") or ""
             unit = value.get("unit") or ""
-            number = _number(value["value"])
+            number = (
+                lab_number(value["value"], unit)
+                if isinstance(value["value"], (int, float))
+                else str(value["value"])
+            )
             return f"{comparator}{number} {unit}".strip()
         return ", ".join(f"{humanize(str(k))}: {format_value(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(format_value(v) for v in value)
     if isinstance(value, float):
-        return _number(value)
+        return lab_number(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, str):
+        return choice_words(value)
     return str(value)
 
 
-def _number(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _flatten(prefix: str, data: Mapping[str, Any]) -> list[SummaryItem]:
+def _flatten(path: str, data: Mapping[str, Any], entered: Mapping[str, str]) -> list[SummaryItem]:
     items: list[SummaryItem] = []
     for key, value in data.items():
         if value is None or key == "extensions":
             continue
-        label = f"{prefix}{humanize(str(key))}"
+        here = f"{path}.{key}" if path else str(key)
         if isinstance(value, Mapping) and "value" not in value:
-            items.extend(_flatten(label + " ", value))
-        else:
-            shown = humanize(value) if isinstance(value, str) else format_value(value)
-            items.append(SummaryItem(label=label, value=shown))
+            items.extend(_flatten(here, value, entered))
+            continue
+        shown = format_value(value)
+        typed = entered.get(here)
+        if typed and typed.replace(" ", "") != shown.replace(" ", ""):
+            shown = f"{typed} ({shown})"  # as entered, with the converted value beside it
+        label = field_label(here) if "." in here else humanize(str(key))
+        items.append(SummaryItem(label=label, value=shown))
     return items
 
 
-def summarize_case(case_data: Mapping[str, Any]) -> tuple[SummarySection, ...]:
-    """The case as sections of label/value pairs: only what is known (absent stays out)."""
+def summarize_case(
+    case_data: Mapping[str, Any], entered: Mapping[str, str] | None = None
+) -> tuple[SummarySection, ...]:
+    """The case as sections of label/value pairs: only what is known (absent stays out).
+
+    ``entered`` maps a field path to the value as the user typed it (``"36 mmol/mol"``);
+    it is shown first, with the converted value beside it.
+    """
+    typed = entered or {}
     sections: list[SummarySection] = []
     top = [
-        SummaryItem(humanize(k), format_value(v))
+        SummaryItem(field_label(k), format_value(v))
         for k, v in case_data.items()
         if k in ("id", "recorded") and v is not None
     ]
     if top:
         sections.append(SummarySection("Case", tuple(top)))
     for key, value in case_data.items():
-        if key in ("format", "id", "recorded", "extensions") or value is None:
+        # visits are shown as the course over time, not as a list of raw measurements
+        if key in ("format", "id", "recorded", "extensions", "visits") or value is None:
             continue
         if isinstance(value, Mapping):
-            items = _flatten("", value)
+            items = _flatten(key, value, typed)
             if items:
                 sections.append(SummarySection(humanize(key).capitalize(), tuple(items)))
         elif isinstance(value, Sequence) and not isinstance(value, str):
             rows = [
                 SummaryItem(
-                    f"{humanize(key)} {i + 1}",
+                    f"{humanize(key).rstrip('s')} {i + 1}",
                     format_value({k: v for k, v in row.items() if v is not None})
                     if isinstance(row, Mapping)
                     else format_value(row),
@@ -248,8 +299,8 @@ def summarize_case(case_data: Mapping[str, Any]) -> tuple[SummarySection, ...]:
     return tuple(sections)
 
 
-def _refs(ids: Sequence[str]) -> tuple[RefLink, ...]:
-    return tuple(RefLink(id=r, anchor=reference_anchor(r)) for r in ids)
+def _texts(items: Sequence[str]) -> tuple[str, ...]:
+    return tuple(clinical_text(i) for i in items)
 
 
 def build_view(
@@ -259,51 +310,83 @@ def build_view(
     assessed_at: datetime,
     outcomes: OutcomesView | None = None,
     generated_at: datetime | None = None,
+    details: ReportDetails | None = None,
+    entered: Mapping[str, str] | None = None,
+    deciding: Mapping[str, Sequence[str]] | None = None,
 ) -> ReportView:
     """Build the report's view model; ``assessed_at`` is when the engine produced it.
 
-    ``outcomes`` is given when the case has follow-up visits.
+    ``outcomes`` is given when the case has follow-up visits; ``details`` are the
+    optional patient and clinician fields; ``entered`` the values as typed (see
+    :func:`summarize_case`); ``deciding`` links "what would change it" to fields
+    (see :func:`mgpn.report.summary.build_summary`).
     """
     a = assessment
+    citations = {r.id: r.citation for r in a.references}
+    labels: dict[str, str] = {s.id: s.label for s in a.syndromes}
+
+    def refs(ids: Sequence[str]) -> tuple[RefLink, ...]:
+        return tuple(
+            RefLink(id=r, anchor=reference_anchor(r), label=short_citation(r, citations.get(r, "")))
+            for r in dict.fromkeys(ids)
+        )
+
     syndromes = tuple(
         SyndromeRow(
             rank=s.rank,
             id=s.id,
             label=s.label,
             status=s.status,
+            status_words=status_words("syndrome", s.status),
             score=s.score,
-            for_=tuple(s.for_),
-            against=tuple(s.against),
-            missing=tuple(s.missing),
-            unverified=tuple(s.unverified),
-            references=_refs(s.references),
+            for_=_texts(s.for_),
+            against=_texts(s.against),
+            missing=_texts(s.missing),
+            unverified=_texts(s.unverified),
+            references=refs(s.references),
         )
         for s in sorted(a.syndromes, key=lambda s: s.rank)
     )
     mimics = tuple(
-        MimicRow(m.id, m.label, m.status, tuple(m.evidence), tuple(m.missing), _refs(m.references))
+        MimicRow(
+            m.id,
+            m.label,
+            m.status,
+            status_words("mimic", m.status),
+            _texts(m.evidence),
+            _texts(m.missing),
+            refs(m.references),
+        )
         for m in a.mimics
     )
     tests = tuple(
-        TestRow(t.id, t.label, t.priority, t.reason, tuple(t.for_), _refs(t.references))
+        TestRow(
+            t.id,
+            t.label,
+            t.priority,
+            clinical_text(t.reason),
+            tuple(labels.get(x, choice_words(x)) for x in t.for_),
+            refs(t.references),
+        )
         for t in a.tests
     )
     treatment = TreatmentView(
         indication=a.treatment.indication,
-        reasons=tuple(a.treatment.reasons),
+        indication_words=status_words("indication", a.treatment.indication),
+        reasons=_texts(a.treatment.reasons),
         options=tuple(
             OptionRow(
-                o.syndrome,
-                o.regimen,
-                o.evidence,
-                tuple(o.warnings),
+                labels.get(o.syndrome, choice_words(o.syndrome)),
+                clinical_text(o.regimen),
+                clinical_text(o.evidence),
+                _texts(o.warnings),
                 o.verified,
-                _refs(o.references),
+                refs(o.references),
             )
             for o in a.treatment.options
         ),
-        warnings=tuple(a.treatment.warnings),
-        references=_refs(a.treatment.references),
+        warnings=_texts(a.treatment.warnings),
+        references=refs(a.treatment.references),
     )
     case_id = a.case_id or _str_or_none(case_data.get("id"))
     return ReportView(
@@ -316,24 +399,38 @@ def build_view(
         knowledge_reviewed=a.knowledge_reviewed,
         disclaimer=a.disclaimer,
         in_scope=a.in_scope,
-        scope_note=a.scope_note,
-        summary=summarize_case(case_data),
+        scope_note=clinical_text(a.scope_note) if a.scope_note else None,
+        summary=summarize_case(case_data, entered),
         syndromes=syndromes,
         mimics=mimics,
-        link=LinkView(a.link.status, tuple(a.link.reasons), _refs(a.link.references)),
+        link=LinkView(
+            a.link.status,
+            status_words("link", a.link.status),
+            _texts(a.link.reasons),
+            refs(a.link.references),
+        ),
         tests=tests,
         treatment=treatment,
         biomarkers=tuple(
-            BiomarkerRow(b.label, b.value, b.interpretation, _refs(b.references))
+            BiomarkerRow(b.label, b.value, clinical_text(b.interpretation), refs(b.references))
             for b in a.biomarkers
         ),
-        red_flags=tuple(a.red_flags),
-        not_interpreted=tuple(a.not_interpreted),
-        unverified=tuple(a.unverified),
+        red_flags=_texts(a.red_flags),
+        not_interpreted=_texts(a.not_interpreted),
+        unverified=_texts(a.unverified),
         references=tuple(
-            ReferenceRow(r.id, reference_anchor(r.id), r.citation, r.url) for r in a.references
+            ReferenceRow(
+                r.id,
+                reference_anchor(r.id),
+                full_citation(r.id, r.citation),
+                r.url,
+                short_citation(r.id, r.citation),
+            )
+            for r in a.references
         ),
+        bottom_line=build_summary(a, deciding=deciding),
         outcomes=outcomes,
+        details=details or ReportDetails(),
     )
 
 

@@ -8,6 +8,13 @@ Three jobs, no clinical knowledge:
   every blank field out (absent means unknown) and passing anything it cannot read
   through unchanged, so that ``parse_case`` reports it with the field's path;
 * :func:`visit_fields` lists the fields of one follow-up visit.
+
+The sections come in the order of the work-up (the paraprotein and the neuropathy's
+phenotype first, then other causes, NCS/EMG, antibodies, organ involvement,
+function), not the order of the file. A quantity never gets a unit the user did
+not choose: with more than one accepted unit the unit is picked explicitly, or set
+once per site (``MGPN_SITE_UNITS``, see :mod:`mgpn.web.settings`) and shown beside
+the field; a number without a unit is refused at the field.
 """
 
 from __future__ import annotations
@@ -18,12 +25,33 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mgpn.errors import CaseError
+from mgpn.errors import CaseError, Issue
+from mgpn.report.language import field_label
 from mgpn.strict_reader import decimal_number, read_json
 
 CASE_FORMAT = "mgpn-case/1"
 COMPARATORS = (">", "<", ">=", "<=")
+RESULT_CHOICES = ("positive", "negative", "borderline")
 LIST_SECTIONS = ("treatments", "visits")
+# The work-up order, with the titles a clinician uses; sections not listed follow.
+SECTION_ORDER: tuple[tuple[str, str], ...] = (
+    ("paraprotein", "Paraprotein and clone"),
+    ("neuropathy", "Neuropathy: phenotype and course"),
+    ("history", "Other causes of neuropathy"),
+    ("electrodiagnosis", "Nerve conduction studies and EMG"),
+    ("antibodies", "Antibodies"),
+    ("labs", "Laboratory"),
+    ("systemic", "Organ involvement and systemic features"),
+    ("imaging", "Imaging"),
+    ("pathology", "Pathology"),
+    ("function", "Function and disability"),
+    ("patient", "Patient"),
+    ("case", "Case identifier and date"),
+)
+# Open on a new case: what the typical work-up fills in; the others open when they hold a value.
+OPEN_SECTIONS = frozenset(
+    {"paraprotein", "neuropathy", "history", "electrodiagnosis", "antibodies", "function"}
+)
 _QUANTITY_KINDS = ("quantity", "quantity_or_result")
 _SKIP_KINDS = ("section", "extensions")
 _QUANTITY_TEXT = re.compile(r"^\s*(>=|<=|>|<)?\s*([-+]?[0-9.eE+-]+)\s*(.*?)\s*$")
@@ -53,9 +81,33 @@ class FieldSpec:
 
     @property
     def label(self) -> str:
-        """The path inside its section, readable: ``gangliosides.GM1`` -> ``gangliosides GM1``."""
-        inner = self.path.split(".", 1)[1] if "." in self.path else self.path
-        return inner.replace(".", " ").replace("_", " ")
+        """What a clinician calls the field ("Modified Rankin Scale", "Anti-MAG titre")."""
+        return field_label(self.path, self.description)
+
+    @property
+    def hint(self) -> str:
+        """The description, when it says more than the label."""
+        return "" if self.description.lower() == self.label.lower() else self.description
+
+    @property
+    def options(self) -> tuple[tuple[str, str], ...]:
+        """(value, words) of a choice field, without the leading "unknown"."""
+        if self.kind == "boolean":
+            return (("true", "yes"), ("false", "no"))
+        choices = self.choices or (RESULT_CHOICES if self.kind == "result" else ())
+        return tuple((c, c.replace("_", " ")) for c in choices)
+
+    @property
+    def as_radios(self) -> bool:
+        """Few choices: one click each (radio buttons) instead of a drop-down's two."""
+        if self.kind in ("boolean", "result"):
+            return True
+        return self.kind == "enum" and len(self.choices) <= 4 and "unknown" not in self.choices
+
+    @property
+    def needs_unit_choice(self) -> bool:
+        """More than one accepted unit: the user (or the site's setting) must pick one."""
+        return len(self.units) > 1
 
     @property
     def section(self) -> str:
@@ -101,6 +153,13 @@ class FieldValue:
 class FormField:
     spec: FieldSpec
     value: FieldValue
+    error: str = ""
+    site_unit: str = ""
+
+    @property
+    def filled(self) -> bool:
+        v = self.value
+        return bool(v.text or v.result or v.selected or v.other)
 
 
 @dataclass(frozen=True)
@@ -108,6 +167,7 @@ class FormSection:
     key: str
     title: str
     fields: tuple[FormField, ...]
+    open: bool = True
 
 
 @dataclass(frozen=True)
@@ -189,13 +249,52 @@ def field_value(spec: FieldSpec, raw: Any) -> FieldValue:
     return FieldValue(text=_number_text(raw))
 
 
-def build_form(catalog: Sequence[object], case: Mapping[str, Any] | None) -> CaseForm:
-    """The whole form, filled with ``case`` (a normalised case mapping) when given."""
+def _order(key: str) -> int:
+    keys = [k for k, _ in SECTION_ORDER]
+    return keys.index(key) if key in keys else len(keys)
+
+
+def _title(key: str) -> str:
+    return dict(SECTION_ORDER).get(key, key.replace("_", " ").capitalize())
+
+
+def _entered_value(spec: FieldSpec, text: str) -> FieldValue | None:
+    """A quantity as the user typed it ("36 mmol/mol"), to show it back in that unit."""
+    match = _QUANTITY_TEXT.match(text)
+    if not match or spec.kind not in _QUANTITY_KINDS:
+        return None
+    return FieldValue(text=match.group(2), comparator=match.group(1) or "", unit=match.group(3))
+
+
+def build_form(
+    catalog: Sequence[object],
+    case: Mapping[str, Any] | None,
+    *,
+    issues: Sequence[Issue] = (),
+    site_units: Mapping[str, str] | None = None,
+    entered: Mapping[str, str] | None = None,
+) -> CaseForm:
+    """The whole form, filled with ``case`` (a normalised case mapping) when given.
+
+    ``issues`` are shown at their fields; ``site_units`` are the site's default units
+    (path -> unit); ``entered`` the quantities as the user typed them (path -> text),
+    shown back in the unit they were entered in.
+    """
     data: Mapping[str, Any] = case or {}
+    errors = {i.path: str(i.message) + (f". Fix: {i.fix}" if i.fix else "") for i in issues}
+    units = site_units or {}
+    typed = entered or {}
     sections: dict[str, list[FormField]] = {}
-    for spec in catalog_specs(catalog):
+    for spec in sorted(catalog_specs(catalog), key=lambda s: _order(s.section)):
+        value = field_value(spec, _get(data, spec.path))
+        shown = _entered_value(spec, typed[spec.path]) if spec.path in typed else None
         sections.setdefault(spec.section, []).append(
-            FormField(spec, field_value(spec, _get(data, spec.path)))
+            FormField(
+                spec,
+                shown or value,
+                error=errors.get(spec.path, ""),
+                site_unit=units.get(spec.path, "") if spec.needs_unit_choice else "",
+            )
         )
     treatments = tuple(
         {k: "" if v is None else str(v) for k, v in row.items() if k != "extensions"}
@@ -205,7 +304,12 @@ def build_form(catalog: Sequence[object], case: Mapping[str, Any] | None) -> Cas
     visits = tuple(v for v in (data.get("visits") or []) if isinstance(v, Mapping))
     return CaseForm(
         sections=tuple(
-            FormSection(key, key.replace("_", " ").capitalize(), tuple(fields))
+            FormSection(
+                key,
+                _title(key),
+                tuple(fields),
+                open=key in OPEN_SECTIONS or any(f.filled or f.error for f in fields),
+            )
             for key, fields in sections.items()
         ),
         treatments=treatments,
@@ -232,14 +336,58 @@ def _number(text: str, integer: bool) -> Any:
     return number
 
 
-def read_field(spec: FieldSpec, form: Mapping[str, Sequence[str]], prefix: str = "") -> Any:
+def _unit(spec: FieldSpec, form: Mapping[str, Sequence[str]], name: str,
+          site_units: Mapping[str, str]) -> str | None:  # fmt: skip
+    """The unit chosen for a quantity; ``None`` when a choice was needed and none was made."""
+    chosen = _first(form, name + ":unit")
+    if chosen:
+        return chosen
+    if not spec.needs_unit_choice:
+        return spec.unit or ""
+    return site_units.get(spec.path)
+
+
+def missing_units(
+    catalog: Iterable[object],
+    form: Mapping[str, Sequence[str]],
+    site_units: Mapping[str, str] | None = None,
+    prefix: str = "",
+) -> list[Issue]:
+    """Quantities typed without a unit where the field accepts several (never guessed)."""
+    specs = catalog if prefix else catalog_specs(catalog)
+    issues = []
+    for spec in specs:
+        if not isinstance(spec, FieldSpec):
+            spec = spec_from_descriptor(spec)
+        name = prefix + spec.name
+        if spec.kind not in _QUANTITY_KINDS or not _first(form, name):
+            continue
+        if _unit(spec, form, name, site_units or {}) is None:
+            issues.append(
+                Issue(
+                    path=spec.path,
+                    message=f"{spec.label}: choose the unit the laboratory reported",
+                    expected="one of " + ", ".join(spec.units),
+                    found=_first(form, name),
+                    fix="pick the unit beside the value (nothing is assumed)",
+                )
+            )
+    return issues
+
+
+def read_field(
+    spec: FieldSpec,
+    form: Mapping[str, Sequence[str]],
+    prefix: str = "",
+    site_units: Mapping[str, str] | None = None,
+) -> Any:
     """The case value of one field from form data, or ``None`` when left blank (unknown)."""
     name = prefix + spec.name
     text = _first(form, name)
     if spec.kind in _QUANTITY_KINDS:
         if text:
             comparator = _first(form, name + ":cmp")
-            unit = _first(form, name + ":unit") or (spec.unit or "")
+            unit = _unit(spec, form, name, site_units or {}) or ""
             comparator = comparator if comparator in COMPARATORS else ""
             return f"{comparator}{text} {unit}".strip()
         result = _first(form, name + ":result")
@@ -266,11 +414,26 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def form_to_case(catalog: Sequence[object], form: Mapping[str, Sequence[str]]) -> dict[str, Any]:
-    """A case mapping from submitted form data; blank fields are left out (unknown)."""
+def form_to_case(
+    catalog: Sequence[object],
+    form: Mapping[str, Sequence[str]],
+    site_units: Mapping[str, str] | None = None,
+    *,
+    check_units: bool = True,
+) -> dict[str, Any]:
+    """A case mapping from submitted form data; blank fields are left out (unknown).
+
+    Raises :class:`mgpn.errors.CaseError` naming each quantity typed without a unit
+    where the field accepts several (a bare number would otherwise be read in the
+    canonical unit, silently). ``check_units=False`` only serves to show the form
+    again with the problems.
+    """
+    issues = missing_units(catalog, form, site_units) if check_units else []
+    if issues:
+        raise CaseError("form", issues)
     data: dict[str, Any] = {"format": CASE_FORMAT}
     for spec in catalog_specs(catalog):
-        value = read_field(spec, form)
+        value = read_field(spec, form, site_units=site_units)
         if value is not None:
             _put(data, spec.path, value)
     rows: dict[int, dict[str, Any]] = {}
@@ -292,13 +455,56 @@ def form_to_case(catalog: Sequence[object], form: Mapping[str, Sequence[str]]) -
     return data
 
 
+def entered_quantities(
+    catalog: Sequence[object], form: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    """The quantities as typed, with their unit (path -> "36 mmol/mol"), to show them back."""
+    out: dict[str, str] = {}
+    for spec in catalog_specs(catalog):
+        if spec.kind in _QUANTITY_KINDS and _first(form, spec.name):
+            unit = _first(form, spec.name + ":unit")
+            if unit and unit != spec.unit:
+                comparator = _first(form, spec.name + ":cmp")
+                out[spec.path] = f"{comparator}{_first(form, spec.name)} {unit}"
+    return out
+
+
 def visit_from_form(
-    specs: Sequence[FieldSpec], form: Mapping[str, Sequence[str]]
+    specs: Sequence[FieldSpec],
+    form: Mapping[str, Sequence[str]],
+    site_units: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """One visit from the add-a-visit form (input names prefixed ``visit.``)."""
+    issues = missing_units(specs, form, site_units, prefix="visit.")
+    if issues:
+        raise CaseError("visit form", issues)
     visit: dict[str, Any] = {}
     for spec in specs:
-        value = read_field(spec, form, prefix="visit.")
+        value = read_field(spec, form, prefix="visit.", site_units=site_units)
         if value is not None:
             visit[spec.path] = value
     return visit
+
+
+# --- optional report details (not part of the case file) -----------------------------------
+
+REPORT_DETAIL_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("patient_name", "Patient name", "text"),
+    ("birth_date", "Date of birth", "date"),
+    ("record_number", "Record number", "text"),
+    ("author", "Report author (clinician)", "text"),
+)
+REPORT_PREFIX = "report."
+
+
+def details_from_form(form: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """The optional patient and clinician fields printed on a report (blank ones left out).
+
+    They are stored with the case version in the database, never in the case file.
+    """
+    out: dict[str, str] = {}
+    for key, _label, _kind in REPORT_DETAIL_FIELDS:
+        value = _first(form, REPORT_PREFIX + key)
+        if value:
+            out[key] = value[:200]
+    return out

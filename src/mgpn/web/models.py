@@ -54,6 +54,10 @@ class CaseVersionRow(Base):
     assessment_json: Mapped[dict[str, Any]] = mapped_column(JSON)
     knowledge_version: Mapped[str] = mapped_column(String(64))
     assessed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # migration 0003: optional report fields (patient, clinician; never logged) and the
+    # quantities as typed (shown back in the unit entered)
+    report_details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    entered_values: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     case: Mapped[CaseRow] = relationship(back_populates="versions")
 
 

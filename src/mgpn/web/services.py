@@ -15,8 +15,9 @@ from mgpn.assessment import Assessment
 from mgpn.case import Case, dump_case, field_catalog, parse_case
 from mgpn.engine import evaluate
 from mgpn.knowledge import disclaimer, load_knowledge
+from mgpn.report.deciding import deciding_fields
 from mgpn.report.outcomes import outcomes_view
-from mgpn.report.view import ReportView, build_view
+from mgpn.report.view import ReportDetails, ReportView, build_view
 
 
 @dataclass(frozen=True)
@@ -56,18 +57,39 @@ def catalog() -> tuple[object, ...]:
 
 
 def stored_view(
-    case_json: Mapping[str, Any], assessment_json: Mapping[str, Any], assessed_at: datetime
+    case_json: Mapping[str, Any],
+    assessment_json: Mapping[str, Any],
+    assessed_at: datetime,
+    *,
+    details: Mapping[str, str] | None = None,
+    entered: Mapping[str, str] | None = None,
 ) -> ReportView:
-    """The report view of a stored version: what the program said then, not now."""
+    """The report view of a stored version: what the program said then, not now.
+
+    ``details`` are the optional report fields stored with the version; ``entered``
+    the quantities as typed.
+    """
     assessment = Assessment.model_validate(dict(assessment_json))
     case = parse_case(dict(case_json), source="stored case")
-    return build_view(assessment, case_json, assessed_at=assessed_at, outcomes=outcomes_view(case))
+    return build_view(
+        assessment,
+        case_json,
+        assessed_at=assessed_at,
+        outcomes=outcomes_view(case),
+        details=ReportDetails(
+            **{k: v for k, v in (details or {}).items() if k in ReportDetails.__dataclass_fields__}
+        ),
+        entered=entered,
+        deciding=deciding_fields(),
+    )
 
 
-def live_view(evaluated: Evaluated) -> ReportView:
+def live_view(evaluated: Evaluated, entered: Mapping[str, str] | None = None) -> ReportView:
     return build_view(
         evaluated.assessment,
         evaluated.case_json,
         assessed_at=evaluated.assessed_at,
         outcomes=outcomes_view(evaluated.case),
+        entered=entered,
+        deciding=deciding_fields(),
     )

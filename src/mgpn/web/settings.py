@@ -21,6 +21,7 @@ from platformdirs import user_data_dir
 from mgpn.errors import SettingsError
 
 DATABASE_URL_ENV = "MGPN_DATABASE_URL"
+SITE_UNITS_ENV = "MGPN_SITE_UNITS"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -210,3 +211,42 @@ def settings_from_env(
 def get_settings() -> Settings:
     """The process-wide settings (cached; the FastAPI dependency of the same name uses it)."""
     return settings_from_env()
+
+
+def parse_site_units(text: str) -> dict[str, str]:
+    """``"paraprotein.igm=g/L; history.hba1c=mmol/mol"`` -> {path: unit}.
+
+    The site's laboratory units, set once: the form then shows the unit beside the
+    field instead of asking for it each time. A malformed entry is refused loudly.
+    """
+    units: dict[str, str] = {}
+    for item in (part.strip() for part in text.replace(",", ";").split(";")):
+        if not item:
+            continue
+        path, sep, unit = (x.strip() for x in item.partition("="))
+        if not sep or not path or not unit:
+            raise ValueError(
+                f"{SITE_UNITS_ENV}: cannot read {item!r}; write field=unit, "
+                "e.g. paraprotein.igm=g/L; history.hba1c=mmol/mol"
+            )
+        units[path] = unit
+    return units
+
+
+@lru_cache(maxsize=1)
+def site_units() -> dict[str, str]:
+    """The site's default units from ``MGPN_SITE_UNITS`` (cached; empty when unset).
+
+    Each path must be a quantity of the case format and the unit one it accepts.
+    """
+    from mgpn.case import field_catalog
+
+    units = parse_site_units(os.environ.get(SITE_UNITS_ENV, ""))
+    accepted = {d.path: (d.unit, *d.accepted_units) for d in field_catalog()}
+    for path, unit in units.items():
+        if unit not in accepted.get(path, ()):
+            raise ValueError(
+                f"{SITE_UNITS_ENV}: {path}={unit} is not a unit that field accepts "
+                f"(accepted: {', '.join(u for u in accepted.get(path, ()) if u) or 'none'})"
+            )
+    return units

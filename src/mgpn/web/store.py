@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,6 +45,10 @@ class StoredVersion:
     assessment: dict[str, Any]
     knowledge_version: str
     assessed_at: datetime
+    # optional report fields (patient name, date of birth, record number, author): kept
+    # out of repr so that no log line can carry them
+    details: dict[str, str] = field(default_factory=dict, repr=False)
+    entered: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,8 +131,12 @@ class CaseStore:
         knowledge_version: str,
         assessed_at: datetime | None = None,
         actor: Actor = ANONYMOUS,
+        *,
+        details: Mapping[str, str] | None = None,
+        entered: Mapping[str, str] | None = None,
     ) -> StoredVersion:
-        """Save a new case as version 1."""
+        """Save a new case as version 1 (``details``: optional report fields; ``entered``:
+        quantities as typed)."""
         now = datetime.now(UTC)
         with self._transaction("save the case", write=True) as session:
             row = CaseRow(
@@ -145,6 +153,8 @@ class CaseStore:
                 assessment_json=assessment,
                 knowledge_version=knowledge_version,
                 assessed_at=assessed_at or now,
+                report_details=dict(details) if details else None,
+                entered_values=dict(entered) if entered else None,
             )
             session.add(version)
             session.flush()
@@ -161,6 +171,8 @@ class CaseStore:
         *,
         base_version: int,
         actor: Actor = ANONYMOUS,
+        details: Mapping[str, str] | None = None,
+        entered: Mapping[str, str] | None = None,
     ) -> StoredVersion:
         """Append version ``base_version + 1``; refused if ``base_version`` is not the latest.
 
@@ -190,6 +202,8 @@ class CaseStore:
                     assessment_json=assessment,
                     knowledge_version=knowledge_version,
                     assessed_at=assessed_at or now,
+                    report_details=dict(details) if details else None,
+                    entered_values=dict(entered) if entered else None,
                 )
                 session.add(version)
                 session.flush()
@@ -317,6 +331,8 @@ class CaseStore:
             assessment=dict(version.assessment_json),
             knowledge_version=version.knowledge_version,
             assessed_at=_utc(version.assessed_at),
+            details={str(k): str(v) for k, v in (version.report_details or {}).items()},
+            entered={str(k): str(v) for k, v in (version.entered_values or {}).items()},
         )
 
 

@@ -14,6 +14,7 @@ from mgpn.web.deps import CatalogDep, EvaluatorDep, KnowledgeDep, TemplatesDep
 from mgpn.web.form import form_to_case
 from mgpn.web.routers.pages import form_lists, yaml_download
 from mgpn.web.services import live_view
+from mgpn.web.settings import site_units
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -26,14 +27,16 @@ async def assess_form(
     catalog: CatalogDep,
     evaluate: EvaluatorDep,
 ) -> HTMLResponse:
-    data = form_to_case(catalog, form_lists(await request.form()))
+    submitted = form_lists(await request.form())
     context: dict[str, object] = {
         "knowledge": knowledge,
         "view": None,
         "issues": [],
         "hide_outcomes": True,  # the case page shows follow-up in its own section
+        "oob": True,  # also refresh the sticky summary bar and the live region
     }
     try:
+        data = form_to_case(catalog, submitted, site_units())
         context["view"] = live_view(evaluate(data, "form"))
     except CaseError as exc:
         context["issues"] = exc.issues
@@ -43,5 +46,5 @@ async def assess_form(
 @router.post("/case.yaml")
 async def form_as_yaml(request: Request, catalog: CatalogDep) -> Response:
     """The form's current content as a case file (blank fields left out)."""
-    data = form_to_case(catalog, form_lists(await request.form()))
+    data = form_to_case(catalog, form_lists(await request.form()), site_units())
     return yaml_download(data, str(data.get("id") or "case"))

@@ -26,9 +26,18 @@ from mgpn.web.deps import (
     StoreDep,
     TemplatesDep,
 )
-from mgpn.web.form import build_form, form_to_case, visit_fields, visit_from_form
+from mgpn.web.form import (
+    REPORT_DETAIL_FIELDS,
+    build_form,
+    details_from_form,
+    entered_quantities,
+    form_to_case,
+    visit_fields,
+    visit_from_form,
+)
 from mgpn.web.routers.cases import VersionQuery
 from mgpn.web.services import Evaluated, KnowledgeInfo, live_view, stored_view
+from mgpn.web.settings import site_units
 from mgpn.web.store import MAX_VERSION, Actor, CaseStore, StoredVersion
 
 BASE_VERSION = "base_version"  # hidden field: the version the form was opened at
@@ -58,14 +67,23 @@ def _case_page(
     versions: Sequence[Any] = (),
     status_code: int = 200,
     conflict: ConflictError | None = None,
+    entered: Mapping[str, str] | None = None,
+    details: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     latest = max((v.version for v in versions), default=None)
+    if stored is not None:
+        entered = stored.entered if entered is None else entered
+        details = stored.details if details is None else details
     return templates.TemplateResponse(
         request,
         "case.html",
         {
             "knowledge": knowledge,
-            "form": build_form(catalog, case),
+            "form": build_form(
+                catalog, case, issues=issues, site_units=site_units(), entered=entered
+            ),
+            "report_fields": REPORT_DETAIL_FIELDS,
+            "details": details or {},
             "visit_fields": visit_fields(catalog),
             "view": view,
             "issues": issues,
@@ -165,19 +183,24 @@ async def save_new_case(
     evaluate: EvaluatorDep,
     actor: ActorDep,
 ) -> Response:
-    data = form_to_case(catalog, form_lists(await request.form()))
+    submitted = form_lists(await request.form())
+    entered, details = entered_quantities(catalog, submitted), details_from_form(submitted)
     try:
-        evaluated = evaluate(data, "form")
+        evaluated = evaluate(form_to_case(catalog, submitted, site_units()), "form")
     except CaseError as exc:
+        data = form_to_case(catalog, submitted, site_units(), check_units=False)
         return _case_page(
-            request, templates, knowledge, catalog, case=data, issues=exc.issues, status_code=422
-        )
+            request, templates, knowledge, catalog, case=data, issues=exc.issues,
+            status_code=422, entered=entered, details=details,
+        )  # fmt: skip
     stored = store.create(
         evaluated.case_json,
         evaluated.assessment.to_json_dict(),
         evaluated.assessment.knowledge_version,
         evaluated.assessed_at,
         actor=actor,
+        details=details,
+        entered=entered,
     )
     return RedirectResponse(f"/cases/{stored.case_id}", status_code=303)
 
@@ -196,7 +219,7 @@ def open_case(
     """A saved case, with the assessment stored with that version (what was said then)."""
     stored = store.get(case_id, version)
     store.record(actor, "view", stored.case_id, stored.version)
-    view = stored_view(stored.case, stored.assessment, stored.assessed_at)
+    view = stored_view(stored.case, stored.assessment, stored.assessed_at, entered=stored.entered)
     return _case_page(
         request,
         templates,
@@ -223,7 +246,7 @@ async def save_case_version(
     current = store.get(case_id)
     form = form_lists(await request.form())
     base = _base_version(form)
-    data = form_to_case(catalog, form)
+    entered, details = entered_quantities(catalog, form), details_from_form(form)
 
     def again(
         status: int, issues: Sequence[Issue] = (), conflict: ConflictError | None = None
@@ -235,20 +258,24 @@ async def save_case_version(
             templates,
             knowledge,
             catalog,
-            case=data,
+            case=form_to_case(catalog, form, site_units(), check_units=False),
             issues=issues,
             stored=page_stored,
             versions=store.versions(case_id),
             status_code=status,
             conflict=conflict,
+            entered=entered,
+            details=details,
         )
 
     try:
-        evaluated = evaluate(data, "form")
+        evaluated = evaluate(form_to_case(catalog, form, site_units()), "form")
     except CaseError as exc:
         return again(422, exc.issues)
     try:
-        return _save_version_and_show(store, case_id, evaluated, base, actor)
+        return _save_version_and_show(
+            store, case_id, evaluated, base, actor, details=details, entered=entered
+        )
     except ConflictError as exc:
         return again(409, conflict=exc)
 
@@ -268,9 +295,6 @@ async def add_visit(
     form = form_lists(await request.form())
     base = _base_version(form)
     current = store.get(case_id, base)
-    visit = visit_from_form(visit_fields(catalog), form)
-    data = json.loads(json.dumps(current.case, default=str))
-    data["visits"] = [*(data.get("visits") or []), visit]
 
     def again(
         status: int, issues: Sequence[Issue] = (), conflict: ConflictError | None = None
@@ -291,11 +315,22 @@ async def add_visit(
         )
 
     try:
+        visit = visit_from_form(visit_fields(catalog), form)
+        data = json.loads(json.dumps(current.case, default=str))
+        data["visits"] = [*(data.get("visits") or []), visit]
         evaluated = evaluate(data, "visit form")
     except CaseError as exc:
         return again(422, exc.issues)
     try:
-        return _save_version_and_show(store, case_id, evaluated, base, actor)
+        return _save_version_and_show(
+            store,
+            case_id,
+            evaluated,
+            base,
+            actor,
+            details=current.details,
+            entered=current.entered,
+        )
     except ConflictError as exc:
         return again(409, conflict=exc)
 
@@ -322,7 +357,14 @@ def download_case(
 
 
 def _save_version_and_show(
-    store: CaseStore, case_id: str, evaluated: Evaluated, base_version: int, actor: Actor
+    store: CaseStore,
+    case_id: str,
+    evaluated: Evaluated,
+    base_version: int,
+    actor: Actor,
+    *,
+    details: Mapping[str, str] | None = None,
+    entered: Mapping[str, str] | None = None,
 ) -> RedirectResponse:
     """Append the evaluated case as a new version and send the browser to its page."""
     store.add_version(
@@ -333,5 +375,7 @@ def _save_version_and_show(
         evaluated.assessed_at,
         base_version=base_version,
         actor=actor,
+        details=details,
+        entered=entered,
     )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

@@ -28,7 +28,13 @@ def _view(
 ) -> tuple[ReportView, str]:
     stored = store.get(case_id, version)
     store.record(actor, "report", stored.case_id, stored.version)
-    view = stored_view(stored.case, stored.assessment, stored.assessed_at)
+    view = stored_view(
+        stored.case,
+        stored.assessment,
+        stored.assessed_at,
+        details=stored.details,
+        entered=stored.entered,
+    )
     name = f"mgpn-{stored.label or stored.case_id}-v{stored.version}"
     return view, "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
