@@ -16,6 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mgpn.assessment import TestId
 from mgpn.case.catalog import FieldDescriptor, field_catalog
 from mgpn.errors import Issue, MappingError
 
@@ -70,6 +71,10 @@ class MedicationCode(_Coded):
     drug: str
 
 
+class TestCode(_Coded):
+    test: TestId
+
+
 class CodeMapFile(_Strict):
     systems: dict[str, str] = Field(default_factory=dict)
     unit_aliases: dict[str, str] = Field(default_factory=dict)
@@ -79,6 +84,7 @@ class CodeMapFile(_Strict):
     observations: list[ObservationCode] = Field(default_factory=list)
     conditions: list[ConditionCode] = Field(default_factory=list)
     medications: list[MedicationCode] = Field(default_factory=list)
+    tests: list[TestCode] = Field(default_factory=list)
     treatment_names: dict[str, list[str]] = Field(default_factory=dict)
 
 
@@ -93,6 +99,7 @@ class CodeMap:
     conditions: dict[tuple[str, str], ConditionCode]
     medications: dict[tuple[str, str], MedicationCode]
     treatment_names: dict[str, tuple[str, ...]]
+    tests: dict[str, TestCode]
     sources: tuple[str, ...]
 
     @property
@@ -199,6 +206,7 @@ def _cached(site: str | None) -> CodeMap:
     aliases: dict[str, str] = {}
     interpretations: dict[str, str] = {}
     names: dict[str, tuple[str, ...]] = {}
+    tests: dict[str, TestCode] = {}
     for data, _ in files:  # site first: its entries win
         for obs in data.observations:
             observations.setdefault((systems.get(obs.system, obs.system), obs.code), obs)
@@ -210,6 +218,8 @@ def _cached(site: str | None) -> CodeMap:
             aliases.setdefault(key, value)
         for key, word in data.interpretation_results.items():
             interpretations.setdefault(key, word)
+        for test in data.tests:
+            tests.setdefault(test.test, test)
         for regimen, words in data.treatment_names.items():
             names.setdefault(regimen, tuple(w.lower() for w in words))
     for key in ("project", "project_value", "project_case_id", "loinc", "ucum"):
@@ -223,6 +233,7 @@ def _cached(site: str | None) -> CodeMap:
         conditions=conditions,
         medications=medications,
         treatment_names=names,
+        tests=tests,
         sources=tuple(source for _, source in files),
     )
 
