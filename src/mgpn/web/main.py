@@ -7,6 +7,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from mgpn.cdshooks import pages as cds_pages
+from mgpn.cdshooks.router import install as install_cds
+from mgpn.cdshooks.settings import CdsSettings, load_cds_settings
 from mgpn.web import handlers
 from mgpn.web.db import make_engine, session_factory, upgrade
 from mgpn.web.routers import assessments, cases, docs, live, pages, reports
@@ -17,8 +20,13 @@ from mgpn.web.templating import make_templates
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
-    """The app for ``settings`` (default: from the environment); migrates the database to head."""
+def create_app(
+    settings: Settings | None = None, *, migrate: bool = True, cds: CdsSettings | None = None
+) -> FastAPI:
+    """The app for ``settings`` (default: from the environment); migrates the database to head.
+
+    ``cds``: the CDS Hooks service's settings (default: the file named by MGPN_CDS_CONFIG).
+    """
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     if migrate:
@@ -36,7 +44,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.store = CaseStore(session_factory(engine))
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (assessments, cases, reports, pages, live, docs):
+    for module in (assessments, cases, reports, pages, live, docs, cds_pages):
         app.include_router(module.router)
+    install_cds(app, engine, cds or load_cds_settings(), cases=app.state.store)
     handlers.install(app)
     return app
