@@ -30,9 +30,10 @@ from mgpn.cdshooks.security import AuthFailure, TokenVerifier
 from mgpn.cdshooks.settings import CdsSettings
 from mgpn.cdshooks.store import CdsStore
 from mgpn.engine import evaluate
-from mgpn.errors import MgpnError
+from mgpn.errors import FhirError, MgpnError
 from mgpn.interop.fhir import load_code_map, resources_to_case
 from mgpn.interop.fhir.codemap import CodeMap
+from mgpn.interop.fhir.files import read_json_text
 from mgpn.knowledge import load_knowledge
 from mgpn.knowledge.order_cautions import OrderCautions, load_order_cautions
 from mgpn.knowledge.schema import KnowledgeBase
@@ -186,7 +187,9 @@ async def call_service(service_id: str, request: Request) -> Response:
     if isinstance(claims, JSONResponse):
         return _cors(request, claims, runtime.settings)
     try:
-        body = HookRequest.model_validate_json(await request.body())
+        body = HookRequest.model_validate(read_json_text(await request.body(), "the request body"))
+    except FhirError as exc:
+        return _cors(request, _outcome(400, "invalid", f"the request body is not strict JSON: {exc}"), runtime.settings)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)[:5])
         return _cors(request, _outcome(400, "invalid", f"not a CDS Hooks request: {problems}"), runtime.settings)
@@ -235,7 +238,9 @@ async def feedback(service_id: str, request: Request) -> Response:
     if isinstance(claims, JSONResponse):
         return _cors(request, claims, runtime.settings)
     try:
-        body = FeedbackRequest.model_validate_json(await request.body())
+        body = FeedbackRequest.model_validate(read_json_text(await request.body(), "the request body"))
+    except FhirError as exc:
+        return _cors(request, _outcome(400, "invalid", f"the request body is not strict JSON: {exc}"), runtime.settings)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)[:5])
         return _cors(request, _outcome(400, "invalid", f"not CDS Hooks feedback: {problems}"), runtime.settings)

@@ -6,25 +6,24 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from mgpn.case.loader import parse_case, read_document
+from mgpn.case.loader import parse_case
 from mgpn.case.model import Case
-from mgpn.errors import CaseError, FhirError, Issue
+from mgpn.errors import FhirError, Issue
 from mgpn.interop.fhir.report import MappingReport
+from mgpn.strict_reader import Limits, read_file, read_json
+
+# A patient's Bundle over years of follow-up is larger than any case file.
+BUNDLE_LIMITS = Limits(max_bytes=64 * 1024 * 1024, max_depth=64)
 
 
 def read_json_file(path: str | Path) -> Any:
-    """The parsed JSON of ``path``; unreadable files and syntax errors name the file and line."""
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FhirError(source, [Issue("", "file not found", fix="check the path")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FhirError(source, [Issue("", f"cannot read the file: {exc}", fix="give a UTF-8 JSON file")]) from None
-    try:
-        return read_document(text, source, json_only=True)
-    except CaseError as exc:
-        raise FhirError(source, exc.issues) from None
+    """The parsed JSON of ``path`` by the strict reader (duplicate keys, NaN refused)."""
+    return read_file(path, error=FhirError, limits=BUNDLE_LIMITS)
+
+
+def read_json_text(text: str | bytes, source: str) -> Any:
+    """Strictly parsed JSON text (a request body, a prefetch)."""
+    return read_json(text, source, error=FhirError, limits=BUNDLE_LIMITS)
 
 
 def is_fhir(document: Any) -> bool:
