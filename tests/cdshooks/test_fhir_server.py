@@ -93,7 +93,8 @@ def test_patient_view_fetches_what_prefetch_left_out(client: TestClient, ehr: Eh
     # the other patient's IgM of 9000 mg/dL, returned by the server's unfiltered search, is not used
     case_id = cards[0]["links"][0]["url"].rsplit("/", 1)[1]
     stored = client.app.state.cds.cases.get(case_id).case  # type: ignore[attr-defined]
-    assert stored["antibodies"]["anti_mag"] and "igm" not in stored["paraprotein"]
+    own = example("anti-mag-neuropathy.yaml").paraprotein.igm
+    assert own is not None and stored["paraprotein"]["igm"]["value"] == own.value != 9000
 
 
 def test_everything_from_the_server(client: TestClient, ehr: Ehr, fhir_server: str) -> None:
