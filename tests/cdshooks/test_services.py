@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from mgpn.cdshooks.models import Card
 from mgpn.engine import evaluate
 from mgpn.interop.fhir import case_to_bundle
+from mgpn.report.summary import build_summary
 from tests.cdshooks.cases import example, example_prefetch, igm_al_case
 from tests.cdshooks.ehr import Ehr, draft_medication, hook_body, prefetch, searchset
 
@@ -45,9 +46,11 @@ def test_patient_view_gives_the_leading_syndrome_tests_and_a_link(client: TestCl
     case = case.model_copy(update={"recorded": None})
     assessment = evaluate(case)
     cards = _cards(_post(client, ehr, PV, hook_body("patient-view", prefetch(case_to_bundle(case)))))
+    summary = build_summary(assessment)
     leading = cards[0]
+    assert leading["summary"] == summary.headline[:139] or leading["summary"].endswith("…")
     assert assessment.syndromes[0].label in leading["summary"]
-    assert assessment.syndromes[0].status in leading["summary"]
+    assert summary.cause.words in leading["detail"] and summary.indication.words in leading["detail"]
     links = {link["type"]: link["url"] for link in leading["links"]}
     assert links["absolute"].startswith("https://mgpn.hospital.example/cases/")
     assert links["smart"] == "https://mgpn.hospital.example/smart/launch"
@@ -55,11 +58,11 @@ def test_patient_view_gives_the_leading_syndrome_tests_and_a_link(client: TestCl
     stored = client.app.state.cds.cases.get(case_id)  # type: ignore[attr-defined]
     assert stored.assessment["syndromes"][0]["id"] == assessment.syndromes[0].id
     assert leading["overrideReasons"] and all(r["display"] for r in leading["overrideReasons"])
-    if assessment.tests:
+    if summary.next_tests:
         tests = next(c for c in cards if c.get("suggestions"))
         assert tests["selectionBehavior"] == "any"
         resources = [a["resource"] for s in tests["suggestions"] for a in s["actions"]]
-        assert [r["code"]["coding"][-1]["code"] for r in resources] == [t.id for t in assessment.tests]
+        assert [r["code"]["coding"][-1]["code"] for r in resources] == [t.id for t in summary.next_tests]
         assert all(r["resourceType"] == "ServiceRequest" and r["intent"] == "proposal" for r in resources)
         assert all(r["subject"]["reference"] == "Patient/p1" for r in resources)
     # the same patient again: the same case in the web app, no new case
@@ -69,7 +72,7 @@ def test_patient_view_gives_the_leading_syndrome_tests_and_a_link(client: TestCl
 
 def test_red_flags_become_warning_cards(client: TestClient, ehr: Ehr) -> None:
     case = example("al-amyloid-red-flags.yaml")
-    flags = evaluate(case).red_flags
+    flags = build_summary(evaluate(case)).red_flags
     assert flags
     cards = _cards(_post(client, ehr, PV, hook_body("patient-view", example_prefetch("al-amyloid-red-flags.yaml"))))
     warnings = [c for c in cards if c["indicator"] == "warning"]

@@ -1,14 +1,14 @@
 """Cards (CDS Hooks 2.0) from an assessment: what a clinician sees in the EHR.
 
-patient-view: the leading explanation (with the link and the treatment question), one
-card per "don't miss" red flag, and the next tests as suggestions that create proposed
-ServiceRequests. order-select/order-sign: one card per order caution that fires. Cards
-restate the assessment; they derive no medicine of their own.
+Built from the summary view model (:mod:`mgpn.report.summary`), so a card says what the
+web page, the report and the terminal say first. patient-view: the bottom line (leading
+syndrome, whether the paraprotein is the likely cause, the treatment question), one card
+per "don't miss" red flag, and the most useful next tests as suggestions that create
+proposed ServiceRequests. order-select/order-sign: one card per order caution that fires.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -18,6 +18,8 @@ from mgpn.cdshooks.models import Action, Card, Coding, Link, Source, Suggestion
 from mgpn.interop.fhir.codemap import CodeMap
 from mgpn.interop.fhir.output import service_request
 from mgpn.knowledge.schema import KnowledgeBase
+from mgpn.report.language import clinical_text
+from mgpn.report.summary import Summary, build_summary
 
 OVERRIDE_SYSTEM = "https://w3id.org/mgpn/fhir/CodeSystem/override-reason"
 OVERRIDE_REASONS = [
@@ -25,20 +27,11 @@ OVERRIDE_REASONS = [
     Coding(system=OVERRIDE_SYSTEM, code="already-addressed", display="Already known or addressed"),
     Coding(system=OVERRIDE_SYSTEM, code="disagree", display="Disagree with the assessment"),
 ]
-_REVIEW = "Sarosiek, Doughty, Castillo 2025"
-_INDICATION_WORDS = {
-    "treat": "treatment is indicated",
-    "consider": "treatment can be considered",
-    "observe": "observation may be enough",
-    "treat_other_cause": "treat the other cause first",
-    "undetermined": "not yet decided",
-}
 
 
 def public(text: str) -> str:
-    """Reference ids written as citations (the source review by its authors)."""
-    text = re.sub(r"\bseed:(\d+)\b", rf"reference \1 in {_REVIEW}", text)
-    return re.sub(r"\bseed\b", _REVIEW, text)
+    """Knowledge-base prose in clinical words (reference ids as citations)."""
+    return clinical_text(text)
 
 
 def fit(text: str, limit: int = 139) -> str:
@@ -63,50 +56,38 @@ def _links(case_url: str | None, smart_url: str | None) -> list[Link] | None:
     return links or None
 
 
-def _bullets(title: str, items: list[str], limit: int = 4) -> list[str]:
-    if not items:
-        return []
-    more = f" (+{len(items) - limit} more)" if len(items) > limit else ""
-    return [f"- **{title}:** " + "; ".join(public(i) for i in items[:limit]) + more]
-
-
-def leading_card(assessment: Assessment, case_url: str | None, smart_url: str | None) -> Card:
-    a = assessment
-    lead = a.syndromes[0]
-    summary = fit(f"Neuropathy with monoclonal gammopathy: {lead.label} is {lead.status} (decision support)")
-    lines = [f"**{lead.label}: {lead.status}.** {public(lead.status_reason or '')}".strip(), ""]
-    lines += _bullets("For", lead.for_) + _bullets("Against", lead.against) + _bullets("Would change it", lead.missing, 3)
-    others = [f"{s.label} ({s.status})" for s in a.syndromes[1:4] if s.status in ("established", "probable", "possible")]
-    if others:
-        lines += ["", "Also considered: " + "; ".join(others) + "."]
-    lines += ["", f"**Does the paraprotein cause the neuropathy?** {a.link.status}"
-              + (f": {public(a.link.reasons[0])}" if a.link.reasons else "")]  # fmt: skip
-    lines += ["", f"**Treatment:** {_INDICATION_WORDS.get(a.treatment.indication, 'not yet decided')}. "
-              + " ".join(public(r) for r in a.treatment.reasons)]  # fmt: skip
-    lines += [f"- Caution: {public(w)}" for w in a.treatment.warnings]
-    if a.unverified:
-        lines += ["", f"Relies on {len(a.unverified)} statement(s) the knowledge base marks unverified."]
-    lines += ["", f"*{a.disclaimer}*"]
+def leading_card(assessment: Assessment, summary: Summary, case_url: str | None, smart_url: str | None) -> Card:
+    lines = []
+    for lead in summary.leading:
+        lines.append(f"**{lead.label}: {lead.status_words}.** {lead.reason}".strip())
+    lines += ["", f"**Is the paraprotein the likely cause?** {summary.cause.words}. {summary.cause.reason}".strip()]
+    lines += ["", f"**Treatment:** {summary.indication.words}. {summary.indication.reason}".strip()]
+    lines += [f"- Caution: {public(w)}" for w in assessment.treatment.warnings]
+    if summary.would_change:
+        lines += ["", "**Would change it:**"] + [f"- {w.text}" for w in summary.would_change]
+    if summary.relies_on_unverified:
+        lines += ["", "The leading conclusion relies on a statement the knowledge base marks unverified."]
+    lines += ["", f"Knowledge base {summary.knowledge_version}. *{summary.disclaimer}*"]
     return Card(
         uuid=str(uuid.uuid4()),
-        summary=summary,
+        summary=fit(summary.headline),
         detail="\n".join(lines),
         indicator="info",
-        source=_source(a),
+        source=_source(assessment),
         links=_links(case_url, smart_url),
         overrideReasons=OVERRIDE_REASONS,
     )
 
 
-def red_flag_cards(assessment: Assessment, case_url: str | None) -> list[Card]:
+def red_flag_cards(assessment: Assessment, summary: Summary, case_url: str | None) -> list[Card]:
     cards = []
-    for flag in assessment.red_flags:
+    for flag in summary.red_flags:
         head = flag.split(":", 1)[0]
         cards.append(
             Card(
                 uuid=str(uuid.uuid4()),
                 summary=fit(f"Do not miss: {head}"),
-                detail=f"{public(flag)}\n\n*{assessment.disclaimer}*",
+                detail=f"{flag}\n\n*{summary.disclaimer}*",
                 indicator="warning",
                 source=_source(assessment),
                 links=_links(case_url, None),
@@ -116,28 +97,29 @@ def red_flag_cards(assessment: Assessment, case_url: str | None) -> list[Card]:
     return cards
 
 
-def tests_card(assessment: Assessment, subject: str, codemap: CodeMap) -> Card | None:
-    tests = assessment.tests
+def tests_card(assessment: Assessment, summary: Summary, subject: str, codemap: CodeMap) -> Card | None:
+    tests = summary.next_tests
     if not tests:
         return None
-    names = ", ".join(t.label for t in tests[:2])
-    more = f" and {len(tests) - 2} more" if len(tests) > 2 else ""
+    more = len(assessment.tests) - len(tests)
     suggestions = [
         Suggestion(
             label=fit(f"Propose: {t.label}", 139),
             uuid=str(uuid.uuid4()),
             isRecommended=t.priority == "now",
             actions=[Action(type="create", description=fit(f"Propose {t.label}", 139),
-                            resource=service_request(t.id, t.label, public(t.reason), subject, codemap))],
+                            resource=service_request(t.id, t.label, t.why, subject, codemap))],
         )
         for t in tests
     ]
     detail = ["| Priority | Test | Why |", "|---|---|---|"]
-    detail += [f"| {t.priority} | {t.label} | {public(t.reason)} |" for t in tests]
-    detail += ["", f"*{assessment.disclaimer}*"]
+    detail += [f"| {t.priority} | {t.label} | {t.why} |" for t in tests]
+    if more > 0:
+        detail += ["", f"{more} more test(s) in the full assessment."]
+    detail += ["", f"*{summary.disclaimer}*"]
     return Card(
         uuid=str(uuid.uuid4()),
-        summary=fit(f"Next tests to consider: {names}{more}"),
+        summary=fit("Next tests to consider: " + ", ".join(t.label for t in tests)),
         detail="\n".join(detail),
         indicator="info",
         source=_source(assessment),
@@ -150,8 +132,9 @@ def tests_card(assessment: Assessment, subject: str, codemap: CodeMap) -> Card |
 def patient_view_cards(
     assessment: Assessment, subject: str, codemap: CodeMap, case_url: str | None, smart_url: str | None
 ) -> list[Card]:
-    cards = [leading_card(assessment, case_url, smart_url), *red_flag_cards(assessment, case_url)]
-    tests = tests_card(assessment, subject, codemap)
+    summary = build_summary(assessment)
+    cards = [leading_card(assessment, summary, case_url, smart_url), *red_flag_cards(assessment, summary, case_url)]
+    tests = tests_card(assessment, summary, subject, codemap)
     return cards + ([tests] if tests else [])
 
 
