@@ -9,6 +9,8 @@ its instance id and the outcome, never patient data.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +30,7 @@ from mgpn.cdshooks.models import CardsResponse, FeedbackRequest, HookRequest
 from mgpn.cdshooks.prefetch import PREFETCH, DataUnavailable, gather, resources_of
 from mgpn.cdshooks.security import AuthFailure, TokenVerifier
 from mgpn.cdshooks.settings import CdsSettings
-from mgpn.cdshooks.store import CdsStore
+from mgpn.cdshooks.store import CdsStore, patient_key
 from mgpn.engine import evaluate
 from mgpn.errors import FhirError, MgpnError
 from mgpn.interop.fhir import load_code_map, resources_to_case
@@ -79,7 +81,8 @@ class CdsRuntime:
     codemap: CodeMap
     cautions: OrderCautions
     cases: CaseStore | None = None
-    stats: dict[str, int] = field(default_factory=dict)
+    # patient key -> (case id, digest of the case last kept): skips the database when unchanged
+    kept: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _outcome(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -155,7 +158,13 @@ def _case_url(runtime: CdsRuntime, claims: dict[str, Any], body: HookRequest, ca
     if base is None or runtime.cases is None or not runtime.settings.save_cases or not patient:
         return None
     issuer, server = str(claims.get("iss") or ""), body.fhirServer or ""
-    data, result = dump_case(case), assessment.to_json_dict()
+    data = dump_case(case)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    key = patient_key(issuer, server, patient)
+    known = runtime.kept.get(key)
+    if known is not None and known[1] == digest:
+        return f"{base}/cases/{known[0]}"
+    result = assessment.to_json_dict()
     try:
         case_id = runtime.store.case_for(issuer, server, patient)
         if case_id is None:
@@ -163,6 +172,7 @@ def _case_url(runtime: CdsRuntime, claims: dict[str, Any], body: HookRequest, ca
             runtime.store.link_case(issuer, server, patient, case_id)
         elif runtime.cases.get(case_id).case != data:
             runtime.cases.add_version(case_id, data, result, assessment.knowledge_version)
+        runtime.kept[key] = (case_id, digest)
     except MgpnError:
         log.warning("could not keep the case for the card link (hook %s)", body.hookInstance)
         return None

@@ -20,6 +20,11 @@ def _hash(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+def patient_key(issuer: str, server: str, patient: str) -> str:
+    """How a patient is known here: a digest, never the EHR's identifier itself."""
+    return _hash(issuer, server, patient)
+
+
 @dataclass(frozen=True)
 class StoredFeedback:
     service_id: str
