@@ -192,3 +192,12 @@ def test_serve_mounts_the_cds_services(database_url: str, cds_settings: Any, ehr
     client = TestClient(create_app(Settings(database_url=database_url), cds=cds_settings))
     assert client.get("/cds-services", headers=ehr.auth("/cds-services")).status_code == 200
     assert client.get("/cds-services").status_code == 401
+
+
+def test_cors_for_configured_browser_clients(make_client: Any, cds_settings: Any, ehr: Ehr) -> None:
+    client = make_client(cds_settings.model_copy(update={"cors_origins": ["https://sandbox.example"]}))
+    pre = client.options("/cds-services/mgpn-patient-view", headers={"Origin": "https://sandbox.example"})
+    assert pre.status_code == 204
+    assert "Authorization" in pre.headers["Access-Control-Allow-Headers"]
+    other = client.get("/cds-services", headers={"Origin": "https://elsewhere.example", **ehr.auth("/cds-services")})
+    assert "Access-Control-Allow-Origin" not in other.headers
