@@ -65,6 +65,9 @@ def test_patient_view_gives_the_leading_syndrome_tests_and_a_link(client: TestCl
         assert [r["code"]["coding"][-1]["code"] for r in resources] == [t.id for t in summary.next_tests]
         assert all(r["resourceType"] == "ServiceRequest" and r["intent"] == "proposal" for r in resources)
         assert all(r["subject"]["reference"] == "Patient/p1" for r in resources)
+        r4b = pytest.importorskip("fhir.resources.R4B")
+        for resource in resources:
+            r4b.get_fhir_model_class("ServiceRequest").model_validate(resource)
     # the same patient again: the same case in the web app, no new case
     again = _cards(_post(client, ehr, PV, hook_body("patient-view", prefetch(case_to_bundle(case)))))
     assert again[0]["links"][0]["url"] == links["absolute"]
