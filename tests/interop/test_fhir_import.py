@@ -254,3 +254,10 @@ def test_round_trip_of_the_public_vignettes(shared_dir: Path) -> None:
         assert evaluate(back.case).to_json_dict() == evaluate(case).to_json_dict(), path.name
         checked += 1
     assert checked > 10
+
+
+def test_the_project_system_constants_match_the_code_map() -> None:
+    from mgpn.interop.fhir import PROJECT_VALUE_SYSTEM
+
+    assert load_code_map().project == PROJECT_SYSTEM
+    assert load_code_map().project_value == PROJECT_VALUE_SYSTEM

@@ -34,8 +34,10 @@ from mgpn.interop.fhir.export import case_to_bundle
 from mgpn.interop.fhir.mapping import bundle_to_case, resources_to_case
 from mgpn.interop.fhir.report import FhirImport, MappingReport, UnusedItem, UsedItem
 
-PROJECT_SYSTEM: str = load_code_map().project
-PROJECT_VALUE_SYSTEM: str = load_code_map().project_value
+# The same URLs as codes.yaml's `systems` (a test keeps them equal); constants so that
+# importing the package does not read the code map.
+PROJECT_SYSTEM = "https://w3id.org/mgpn/fhir/CodeSystem/case-field"
+PROJECT_VALUE_SYSTEM = "https://w3id.org/mgpn/fhir/CodeSystem/case-value"
 
 __all__ = [
     "PROJECT_SYSTEM",
