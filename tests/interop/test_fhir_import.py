@@ -261,3 +261,24 @@ def test_the_project_system_constants_match_the_code_map() -> None:
 
     assert load_code_map().project == PROJECT_SYSTEM
     assert load_code_map().project_value == PROJECT_VALUE_SYSTEM
+
+
+@pytest.mark.parametrize(
+    ("text", "regimen", "neurotoxic"),
+    [
+        ("Bortezomib 3.5 MG Injection", "bortezomib", ["bortezomib"]),
+        ("Rituximab 10 MG/ML Injectable Solution", "rituximab", None),
+        ("rituximab/hyaluronidase", "rituximab/hyaluronidase", None),
+        ("Dexamethasone and vincristine", "Dexamethasone and vincristine", None),
+        ("bortezomib-lenalidomide-dexamethasone", "bortezomib-lenalidomide-dexamethasone", None),
+        ("Thalidomide 50 MG Oral Capsule", "thalidomide", ["thalidomide"]),
+    ],
+)
+def test_a_single_drug_product_is_recognised_a_combination_is_not(
+    text: str, regimen: str, neurotoxic: list[str] | None
+) -> None:
+    result = _one([{"resourceType": "MedicationRequest", "id": "m", "status": "active", "intent": "order",
+                    "medicationCodeableConcept": {"text": text}, "authoredOn": "2024-01-01",
+                    "subject": {"reference": "Patient/p1"}}], as_of=dt.date(2024, 6, 1))  # fmt: skip
+    assert [t.regimen for t in result.case.treatments] == [regimen]
+    assert result.case.history.neurotoxic_drugs == neurotoxic

@@ -131,6 +131,26 @@ class CodeMap:
                 return entry.drug
         return None
 
+    def single_drug_named(self, text: str) -> str | None:
+        """The one known drug a product's words name ("Bortezomib 3.5 MG Injection"), if exactly one.
+
+        Text that lists several drugs, or joins the name to another ("rituximab/hyaluronidase",
+        "bortezomib-dexamethasone", "... and ..."), is a combination and names none: its
+        parts are not guessed. A unit's slash ("10 MG/ML") is not a join.
+        """
+        from mgpn.case.model import NEUROTOXIC_DRUGS
+
+        lowered = text.lower()
+        known = {entry.drug for entry in self.medications.values()} | set(NEUROTOXIC_DRUGS)
+        words = f" {re.sub(r'[^a-z0-9]+', ' ', lowered)} "
+        named = [drug for drug in sorted(known) if f" {drug} " in words]
+        if len(named) != 1:
+            return None
+        drug = re.escape(named[0])
+        if re.search(rf"{drug}\s*[/+,&-]|[/+,&-]\s*{drug}|\band\b|\bwith\b", lowered):
+            return None
+        return named[0]
+
     def neurotoxic_named(self, text: str) -> list[str]:
         """The neurotoxic drugs of the case format named (as whole words) in ``text``."""
         from mgpn.case.model import NEUROTOXIC_DRUGS

@@ -292,6 +292,9 @@ def _treatment(
     if regimen is None and text:
         regimen = codemap.regimen_named(text)
         how = "by name"
+    if regimen is None and text:
+        regimen = codemap.single_drug_named(text)
+        how = f"by the one drug named in {text!r}"
     if regimen is None:
         if kind == "Procedure" or not text:
             reading.skip(ref, label, f"not a treatment the case records ({text or 'no text'})")
