@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from mgpn.cli import cases, cohort, evaluate, knowledge, outcomes, serve, users
+from mgpn.cli import cases, cds_hooks, cohort, evaluate, fhir, knowledge, outcomes, serve, users
 
 app = typer.Typer(
     name="mgpn",
@@ -24,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (cases, evaluate, knowledge, outcomes, cohort, serve, users):
+for module in (cases, evaluate, knowledge, outcomes, cohort, serve, users, fhir, cds_hooks):
     module.register(app)
 
 

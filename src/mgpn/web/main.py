@@ -13,6 +13,9 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from mgpn.cdshooks import pages as cds_pages
+from mgpn.cdshooks.router import install as install_cds
+from mgpn.cdshooks.settings import CdsSettings, load_cds_settings
 from mgpn.web import handlers
 from mgpn.web.accounts import AccountStore
 from mgpn.web.csrf import csrf_protect
@@ -26,8 +29,13 @@ from mgpn.web.templating import make_templates
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
-    """The app for ``settings`` (default: from the environment); migrates the database to head."""
+def create_app(
+    settings: Settings | None = None, *, migrate: bool = True, cds: CdsSettings | None = None
+) -> FastAPI:
+    """The app for ``settings`` (default: from the environment); migrates the database to head.
+
+    ``cds``: the CDS Hooks service's settings (default: the file named by MGPN_CDS_CONFIG).
+    """
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     if migrate:
@@ -51,8 +59,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.oauth = None
     app.state.failed_sign_ins = auth.FailedSignIns()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (assessments, cases, reports, pages, live, docs, auth):
+    for module in (assessments, cases, reports, pages, live, docs, auth, cds_pages):
         app.include_router(module.router)
+    install_cds(app, engine, cds or load_cds_settings(), cases=app.state.store)
     handlers.install(app)
     if settings.oidc is not None:
         from starlette.middleware.sessions import SessionMiddleware
