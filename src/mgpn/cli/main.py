@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from mgpn.cli import cases, cohort, evaluate, knowledge, outcomes, serve
+from mgpn.cli import cases, cohort, evaluate, knowledge, outcomes, screen, serve
 
 app = typer.Typer(
     name="mgpn",
@@ -24,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (cases, evaluate, knowledge, outcomes, cohort, serve):
+for module in (cases, evaluate, knowledge, outcomes, cohort, serve, screen):
     module.register(app)
 
 

@@ -35,7 +35,7 @@ _PATIENT_REF = (
 )
 _CODES = (
     "list_transform(coalesce(json_extract(raw, '$.code.coding[*]'), []::JSON[]), "
-    "c -> coalesce(json_extract_string(c, '$.system'), '') || '|' || "
+    "lambda c: coalesce(json_extract_string(c, '$.system'), '') || '|' || "
     "coalesce(json_extract_string(c, '$.code'), ''))"
 )
 
@@ -62,14 +62,15 @@ def _connect(workdir: Path, threads: int) -> Any:
     import duckdb
 
     con = duckdb.connect(str(workdir / "screen.duckdb"))
-    con.execute(f"SET threads = {max(1, threads)}")
-    con.execute(f"SET temp_directory = '{workdir / 'spill'}'")
-    con.execute("SET preserve_insertion_order = false")
-    con.execute(
+    _sql(con, f"SET threads = {max(1, threads)}")
+    _sql(con, f"SET temp_directory = '{workdir / 'spill'}'")
+    _sql(con, "SET preserve_insertion_order = false")
+    _sql(
+        con,
         "CREATE TABLE patients (id VARCHAR);"
         "CREATE TABLE candidates (patient VARCHAR);"
         "CREATE TABLE issues (file VARCHAR, line BIGINT, patient VARCHAR, kind VARCHAR, message VARCHAR);"
-        "CREATE TABLE lines (patient VARCHAR, file VARCHAR, line BIGINT, raw VARCHAR);"
+        "CREATE TABLE lines (patient VARCHAR, file VARCHAR, line BIGINT, raw VARCHAR);",
     )
     return con
 
@@ -79,7 +80,8 @@ def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], li
     con.register("batch", batch)
     name = item.name
     expected = item.resource_type
-    con.execute(
+    _sql(
+        con,
         f"""
         CREATE OR REPLACE TEMP TABLE parsed AS
         SELECT line, raw, json_valid(raw) AS ok,
@@ -87,9 +89,10 @@ def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], li
                CASE WHEN json_valid(raw) THEN json_extract_string(raw, '$.id') END AS rid,
                CASE WHEN json_valid(raw) THEN {_PATIENT_REF} END AS ref
         FROM batch
-        """
+        """,
     )
-    con.execute(
+    _sql(
+        con,
         """
         INSERT INTO issues
         SELECT ?, line, NULL, 'malformed line',
@@ -102,14 +105,16 @@ def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], li
         [name, name, expected, expected],
     )
     if expected == "Patient":
-        con.execute(
-            "INSERT INTO patients SELECT rid FROM parsed WHERE ok AND rtype = 'Patient' AND rid IS NOT NULL"
+        _sql(
+            con,
+            "INSERT INTO patients SELECT rid FROM parsed WHERE ok AND rtype = 'Patient' AND rid IS NOT NULL",
         )
         con.unregister("batch")
         return
     conditions, observations = codes
     wanted = conditions if expected == "Condition" else observations
-    con.execute(
+    _sql(
+        con,
         """
         INSERT INTO issues
         SELECT ?, line, ref, 'no patient',
@@ -119,7 +124,8 @@ def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], li
         [name, expected],
     )
     if expected in ("Condition", "Observation"):
-        con.execute(
+        _sql(
+            con,
             f"""
             INSERT INTO candidates
             SELECT DISTINCT substr(ref, 9) FROM parsed
@@ -129,7 +135,8 @@ def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], li
             [expected, wanted],
         )
     # Patient files are read first, so the patient table is complete here.
-    con.execute(
+    _sql(
+        con,
         """
         INSERT INTO issues
         SELECT ?, line, ref, 'unknown patient',
@@ -151,7 +158,8 @@ def _pass_two(con: Any, item: ExportFile, batch: Any) -> None:
         if item.resource_type == "Patient"
         else f"substr({_PATIENT_REF}, 9)"
     )
-    con.execute(
+    _sql(
+        con,
         f"""
         INSERT INTO lines
         SELECT s.patient, ?, s.line, s.raw FROM (
@@ -165,10 +173,10 @@ def _pass_two(con: Any, item: ExportFile, batch: Any) -> None:
 
 
 def _groups(con: Any, rows_per_batch: int) -> Iterator[list[tuple[str, list[SourcedLine]]]]:
-    reader = con.execute(
+    reader = con.sql(
         "SELECT patient, list(file ORDER BY file, line) AS files, list(line ORDER BY file, line) AS nums, "
         "list(raw ORDER BY file, line) AS raws FROM lines GROUP BY patient ORDER BY patient"
-    ).fetch_record_batch(rows_per_batch)
+    ).to_arrow_reader(rows_per_batch)
     for batch in reader:
         data = batch.to_pydict()
         yield [
@@ -238,9 +246,10 @@ def run(
             counts.lines += batch.num_rows
         counts.bytes_read += item.path.stat().st_size
         report("read", counts.bytes_read, total_bytes)
-    con.execute(
+    _sql(
+        con,
         "CREATE TABLE screened AS SELECT DISTINCT c.patient FROM candidates c "
-        "SEMI JOIN patients p ON p.id = c.patient"
+        "SEMI JOIN patients p ON p.id = c.patient",
     )
     counts.patients = _scalar(con, "SELECT count(DISTINCT id) FROM patients")
     counts.screened = _scalar(con, "SELECT count(*) FROM screened")
@@ -253,14 +262,20 @@ def run(
     return counts
 
 
-def _scalar(con: Any, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row else 0
+def _sql(con: Any, query: str, params: list[Any] | None = None) -> list[Any]:
+    """Run one statement to completion (DuckDB wants each result finished before the next)."""
+    rows: list[Any] = con.execute(query, params or []).fetchall()
+    return rows
+
+
+def _scalar(con: Any, query: str) -> int:
+    rows = _sql(con, query)
+    return int(rows[0][0]) if rows else 0
 
 
 def _fetch_issues(con: Any) -> list[dict[str, Any]]:
-    table = con.execute(
+    table = con.sql(
         "SELECT file, line, patient, kind, message FROM issues ORDER BY file, line"
-    ).arrow()
+    ).to_arrow_table()
     rows: list[dict[str, Any]] = table.to_pylist()
     return rows

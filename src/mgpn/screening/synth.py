@@ -60,6 +60,9 @@ _FILLER_DRUGS: tuple[tuple[str, str], ...] = (
     ("197361", "amlodipine"), ("310965", "ibuprofen"),
 )  # fmt: skip
 _DRUGS = {"rituximab": "121191", "bortezomib": "358258"}
+#: A dense export for tests and demos: half the patients carry a gammopathy and most of those a
+#: neuropathy, so every kind of gap occurs in a few hundred patients (not a realistic prevalence).
+DENSE: dict[str, float] = {"mg_share": 0.5, "neuropathy_with_mg": 0.6}
 
 
 @dataclass
