@@ -7,7 +7,9 @@ message without a traceback::
     MgpnError
      ├── InputError            bad input from a user; carries field-level issues
      │    ├── CaseError         a case file that breaks mgpn-case/1
-     │    └── CohortError       a cohort table that breaks mgpn-cohort/1
+     │    ├── CohortError       a cohort table that breaks mgpn-cohort/1
+     │    ├── FhirError         FHIR input (a Bundle, a resource) that cannot be read
+     │    └── MappingError      a FHIR code-mapping file that breaks its schema
      ├── KnowledgeError         the knowledge base failed its schema at start-up
      ├── NotFoundError          a stored case or a knowledge id that does not exist
      └── StorageError           the database could not store or read a case
@@ -23,9 +25,11 @@ from dataclasses import dataclass
 __all__ = [
     "CaseError",
     "CohortError",
+    "FhirError",
     "InputError",
     "Issue",
     "KnowledgeError",
+    "MappingError",
     "MgpnError",
     "NotFoundError",
     "StorageError",
@@ -88,6 +92,14 @@ class CaseError(InputError):
 
 class CohortError(InputError):
     """A cohort table that does not follow mgpn-cohort/1."""
+
+
+class FhirError(InputError):
+    """FHIR input (a Bundle or resources for one patient) that cannot be read."""
+
+
+class MappingError(InputError):
+    """A FHIR code-mapping file (bundled or a site's) that breaks its schema."""
 
 
 class KnowledgeError(MgpnError):

@@ -113,7 +113,7 @@ def dictionary(
     ),
 ) -> None:
     """Write a REDCap data dictionary for mgpn cases, with visits as a repeating instrument."""
-    from mgpn.cohort.redcap_dictionary import dictionary_csv
+    from mgpn.interop.redcap.dictionary import dictionary_csv
 
     try:
         text = dictionary_csv(cohort_study=cohort_study)
@@ -134,7 +134,7 @@ def import_records(
     ),
 ) -> None:
     """Turn a REDCap export into mgpn case files and/or a cohort table."""
-    from mgpn.cohort.redcap_import import import_records as run_import
+    from mgpn.interop.redcap.records import import_records as run_import
 
     if out_dir is None and cohort is None:
         out_dir = Path(".")

@@ -31,6 +31,7 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    fhir = "fhir"
 
 
 def _short(items: list[str], limit: int = 2) -> str:
@@ -218,14 +219,19 @@ def _print_refusal(path: Path, exc: MgpnError, console: Console) -> None:
 
 
 def evaluate_command(
-    files: list[Path] = typer.Argument(..., help="Case files (YAML or JSON, mgpn-case/1)."),
+    files: list[Path] = typer.Argument(
+        ..., help="Case files (YAML or JSON, mgpn-case/1) or FHIR R4 Bundles (JSON)."
+    ),
     output: OutputFormat = typer.Option(
-        OutputFormat.text, "--format", "-f", help="text (terminal), json (one per line), markdown"
+        OutputFormat.text,
+        "--format",
+        "-f",
+        help="text (terminal), json (one per line), markdown, fhir (a FHIR R4 Bundle per case)",
     ),
 ) -> None:
     """Assess each case: differential, other causes, link, next tests, treatment."""
-    from mgpn.case import load_case
     from mgpn.engine import evaluate
+    from mgpn.interop.fhir.files import load_case_or_fhir
     from mgpn.knowledge import load_knowledge
 
     out = Console(highlight=False, soft_wrap=output is not OutputFormat.text)
@@ -238,12 +244,20 @@ def evaluate_command(
     refused = 0
     for path in files:
         try:
-            assessment = evaluate(load_case(path), kb)
+            case, mapping = load_case_or_fhir(path)  # a FHIR Bundle is told apart by content
+            assessment = evaluate(case, kb)
         except MgpnError as exc:
             refused += 1
             _print_refusal(path, exc, err)
             continue
-        if output is OutputFormat.json:
+        if mapping is not None and mapping.unused:
+            err.print(f"{path}: {len(mapping.unused)} FHIR resource(s) or code(s) not used "
+                      "(see mgpn fhir import --report)", markup=False)  # fmt: skip
+        if output is OutputFormat.fhir:
+            from mgpn.interop.fhir.output import assessment_bundle
+
+            typer.echo(json.dumps(assessment_bundle(assessment), ensure_ascii=False))
+        elif output is OutputFormat.json:
             typer.echo(json.dumps(assessment.to_json_dict(), ensure_ascii=False))
         elif output is OutputFormat.markdown:
             typer.echo(render_markdown(assessment))

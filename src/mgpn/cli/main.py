@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from mgpn.cli import cases, cohort, evaluate, knowledge, outcomes, screen, serve
+from mgpn.cli import cases, cohort, evaluate, fhir, knowledge, outcomes, screen, serve
 
 app = typer.Typer(
     name="mgpn",
@@ -24,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (cases, evaluate, knowledge, outcomes, cohort, serve, screen):
+for module in (cases, evaluate, knowledge, outcomes, cohort, serve, fhir, screen):
     module.register(app)
 
 

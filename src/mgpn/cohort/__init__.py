@@ -1,4 +1,4 @@
-"""Cohort tables (``mgpn-cohort/1``), their statistics and reports, and REDCap exchange.
+"""Cohort tables (``mgpn-cohort/1``), their statistics and reports (REDCap exchange: mgpn.interop.redcap).
 
 Research use; not for individual patient decisions.
 """

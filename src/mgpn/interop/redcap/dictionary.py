@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from mgpn.case import FieldDescriptor, field_catalog
-from mgpn.cohort.redcap_cohort import COHORT_ANNOTATION_PREFIX, STUDY_FORM, study_variables
+from mgpn.interop.redcap.cohort import COHORT_ANNOTATION_PREFIX, STUDY_FORM, study_variables
 
 __all__ = [
     "ANNOTATION_PREFIX",

@@ -19,15 +19,15 @@ from typing import Any, Final
 import yaml
 
 from mgpn.case import CASE_FORMAT, FieldDescriptor, dump_case, field_catalog, parse_case
-from mgpn.cohort.redcap_cohort import COHORT_ANNOTATION_PREFIX, cases_to_cohort
-from mgpn.cohort.redcap_dictionary import (
+from mgpn.errors import CaseError, InputError, Issue
+from mgpn.interop.redcap.cohort import COHORT_ANNOTATION_PREFIX, cases_to_cohort
+from mgpn.interop.redcap.dictionary import (
     ANNOTATION_PREFIX,
     COLUMNS,
     OTHER_SUFFIX,
     RECORD_ID,
     RESULT_SUFFIX,
 )
-from mgpn.errors import CaseError, InputError, Issue
 
 __all__ = ["Variable", "import_records", "read_dictionary", "records_to_cases"]
 

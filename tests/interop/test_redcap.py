@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from mgpn.case import field_catalog, load_case
 from mgpn.cli.main import app
-from mgpn.cohort.redcap_dictionary import COLUMNS, dictionary_csv
+from mgpn.interop.redcap.dictionary import COLUMNS, dictionary_csv
 
 HEADER_18 = 18
 
