@@ -89,7 +89,9 @@ def screen(
     typer.echo(_bottom_line(summary))
     issues = summary["issues"]["count"]
     if issues:
-        typer.echo(f"{issues} input problem(s) listed with file and line in issues.csv and the report.")
+        typer.echo(
+            f"{issues} input problem(s) listed with file and line in issues.csv and the report."
+        )
     typer.echo(f"wrote {output}/report.html, gaps.csv, gaps.parquet, summary.json")
     typer.echo(summary["disclaimer"])
 
@@ -97,14 +99,17 @@ def screen(
 @synth_app.command("ehr")
 def synth_ehr(
     patients: int = typer.Option(1000, "--patients", min=1, help="number of synthetic patients"),
-    seed: int = typer.Option(1, "--seed", min=0, max=999, help="random seed (same seed, same export)"),
+    seed: int = typer.Option(
+        1, "--seed", min=0, max=999, help="random seed (same seed, same export)"
+    ),
     output: Path = typer.Option(..., "-o", "--output", help="folder to write the export into"),
     gzip_files: bool = typer.Option(False, "--gzip", help="write .ndjson.gz files"),
     defects: bool = typer.Option(
         False, "--defects", help="plant one of each kind of bad input (listed in truth.json)"
     ),
     dense: bool = typer.Option(
-        False, "--dense",
+        False,
+        "--dense",
         help="plant a gammopathy in half of the patients (for demos; not a realistic prevalence)",
     ),  # fmt: skip
 ) -> None:

@@ -22,7 +22,9 @@ GAP_COLUMNS = (
     "patient", "gap_id", "gap", "kind", "findings", "evidence", "closing_test",
     "engine_proposes", "window", "references", "verified", "kb_version",
 )  # fmt: skip
-PATIENT_COLUMNS = ("patient", "leading_syndrome", "leading_status", "gaps", "in_scope")
+PATIENT_COLUMNS = (
+    "patient", "leading_syndrome", "leading_status", "gaps", "in_scope", "resources_not_used",
+)  # fmt: skip
 ISSUE_COLUMNS = ("file", "line", "patient", "kind", "message")
 
 
@@ -121,7 +123,8 @@ def _row(patient: str, finding: GapFinding, version: str) -> dict[str, Any]:
 def _field_labels() -> dict[str, str]:
     from mgpn.case.catalog import field_catalog
 
-    return {item.path: item.description or item.path for item in field_catalog()}
+    # The field's description up to its first aside: "heavy-chain isotype of the M-protein".
+    return {item.path: (item.description or item.path).split(" (")[0] for item in field_catalog()}
 
 
 def screen_patient(patient: str, lines: list[SourcedLine], context: ScreenContext) -> PatientResult:
@@ -148,7 +151,7 @@ def screen_patient(patient: str, lines: list[SourcedLine], context: ScreenContex
         origin = where.get(key) or (lines[0] if lines else SourcedLine("", 0, ""))
         result.issues.append(_issue(origin, patient, kind, message))
     if mapped.case is None:
-        result.patient = _patient_row(patient, "not assessed (mapping failed)", "none", 0, False)
+        result.patient = _patient_row(patient, "not assessed (mapping failed)", "none", 0, False, 0)
         return result
     assessment = evaluate_case(mapped.case, kb)
     windowed = None
@@ -168,7 +171,9 @@ def screen_patient(patient: str, lines: list[SourcedLine], context: ScreenContex
     )
     result.gaps = [_row(patient, item, version) for item in findings]
     label, status = leading_syndrome(assessment)
-    result.patient = _patient_row(patient, label, status, len(findings), assessment.in_scope)
+    result.patient = _patient_row(
+        patient, label, status, len(findings), assessment.in_scope, mapped.not_used
+    )
     return result
 
 
@@ -183,7 +188,7 @@ def _issue(line: SourcedLine, patient: str, kind: str, message: str) -> dict[str
 
 
 def _patient_row(
-    patient: str, label: str, status: str, gaps: int, in_scope: bool
+    patient: str, label: str, status: str, gaps: int, in_scope: bool, not_used: int
 ) -> dict[str, Any]:
     return {
         "patient": patient,
@@ -191,6 +196,7 @@ def _patient_row(
         "leading_status": status,
         "gaps": gaps,
         "in_scope": in_scope,
+        "resources_not_used": not_used,
     }
 
 

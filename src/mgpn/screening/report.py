@@ -72,8 +72,13 @@ def build_summary(
         "seconds": round(seconds, 3),
         "patients_per_minute": round(per_minute) if per_minute else None,
         "rules": [
-            {"id": gap.id, "label": gap.label, "closes": gap.closing_text,
-             "references": gap.references, "window": gap.window_note}
+            {
+                "id": gap.id,
+                "label": gap.label,
+                "closes": gap.closing_text,
+                "references": gap.references,
+                "window": gap.window_note,
+            }
             for gap in rules.gaps
         ],  # fmt: skip
         "disclaimer": kb.meta.disclaimer,

@@ -75,9 +75,7 @@ def screen(
         funnel = Funnel(spark_counts.patients, spark_counts.screened, spark_counts.with_gap)
         source = str(export_dir)
     seconds = time.perf_counter() - started
-    summary = build_summary(
-        out, funnel, engine=engine, export=source, seconds=seconds, as_of=as_of
-    )
+    summary = build_summary(out, funnel, engine=engine, export=source, seconds=seconds, as_of=as_of)
     write_summary(out, summary)
     write_html(out, summary)
     return ScreenRun(out, summary)

@@ -190,9 +190,11 @@ def run(
         lines = lines.unionByName(frame)
     parsed = _parsed(lines).persist(StorageLevel.MEMORY_AND_DISK)
     valid = parsed.where("ok AND rtype = expected")
-    patients = valid.where("expected = 'Patient' AND rid IS NOT NULL").select(
-        F.col("rid").alias("patient")
-    ).distinct()
+    patients = (
+        valid.where("expected = 'Patient' AND rid IS NOT NULL")
+        .select(F.col("rid").alias("patient"))
+        .distinct()
+    )
     others = valid.where("expected != 'Patient'")
     linked = others.where(F.col("ref").startswith("Patient/")).withColumn(
         "patient", F.expr("substr(ref, 9)")
@@ -239,9 +241,11 @@ def run(
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     for name in _OUTPUT_TABLES:
-        frame = results.where(F.col("table") == name).select(
-            F.from_json("payload", _ddl(name)).alias("r")
-        ).select("r.*")
+        frame = (
+            results.where(F.col("table") == name)
+            .select(F.from_json("payload", _ddl(name)).alias("r"))
+            .select("r.*")
+        )
         if name == "issues":
             frame = issues.select(*frame.columns).unionByName(frame)
         frame.write.mode("overwrite").parquet(str(out / f"{name}.parquet"))

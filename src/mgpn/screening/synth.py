@@ -28,7 +28,6 @@ LOINC = "http://loinc.org"
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
 UCUM = "http://unitsofmeasure.org"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-SNOMED = "http://snomed.info/sct"
 SYNTHETIC_TAG = {"system": "https://mgpn.example/synthetic", "code": "SYNTHETIC"}
 PARAMETERS = Path(__file__).resolve().parent / "data" / "synth_ehr.yaml"
 
@@ -99,7 +98,9 @@ class Planted:
                 gaps.append("anti_mag_test")
             if lam and self.pattern == "demyelinating" and not self.done["vegf"]:
                 gaps.append("vegf_before_cidp")
-            if lam and self.pattern == "demyelinating" and not self.done["bone"]:
+            # The engine calls POEMS at least possible for a lambda clone with a demyelinating
+            # or mixed neuropathy (its POEMS rules); bone imaging is then part of the work-up.
+            if lam and self.pattern in ("demyelinating", "mixed") and not self.done["bone"]:
                 gaps.append("poems_bone_imaging")
         if self.rituximab and (self.igm_mg_dl or 0) >= 4000 and not self.plasmapheresis:
             gaps.append("plasmapheresis_before_rituximab")
@@ -162,6 +163,10 @@ class Generator:
         self.rng = random.Random(seed)
         self.as_of: dt.date = params["as_of"]
         self.counter = 0
+        from mgpn.interop.fhir import PROJECT_SYSTEM, PROJECT_VALUE_SYSTEM
+
+        self.field_system = PROJECT_SYSTEM
+        self.value_system = PROJECT_VALUE_SYSTEM
 
     # -- resource builders ---------------------------------------------------------------
     def _id(self, prefix: str) -> str:
@@ -233,11 +238,23 @@ class Generator:
             "subject": {"reference": f"Patient/{pid}"}, "authoredOn": when.isoformat(),
         }  # fmt: skip
 
-    def procedure(self, pid: str, code: str, display: str, when: dt.date) -> dict[str, Any]:
+    def finding(
+        self, pid: str, path: str, display: str, when: dt.date, value: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A finding with no standard code, under the project code system (the case field's path)."""
+        return {
+            "resourceType": "Observation", "id": self._id("obs"), "meta": self._meta(), "status": "final",
+            "code": {"coding": [{"system": self.field_system, "code": path, "display": display}]},
+            "subject": {"reference": f"Patient/{pid}"}, "effectiveDateTime": f"{when.isoformat()}T09:30:00Z",
+            **value,
+        }  # fmt: skip
+
+    def procedure(self, pid: str, text: str, when: dt.date) -> dict[str, Any]:
+        # No procedure code is verified in the team's code table: the name travels as text.
         return {
             "resourceType": "Procedure", "id": self._id("proc"), "meta": self._meta(),
             "status": "completed",
-            "code": {"coding": [{"system": SNOMED, "code": code, "display": display}], "text": display},
+            "code": {"text": text},
             "subject": {"reference": f"Patient/{pid}"}, "performedDateTime": when.isoformat(),
         }  # fmt: skip
 
@@ -252,7 +269,7 @@ class Generator:
         for visit in range(visits):
             when = self._day(visit * 1.3 + rng.random())
             for code, display, unit, low, high in _FILLER_LABS:
-                value = round(rng.uniform(low * 0.9, high * 1.1), 1)
+                value = round(rng.uniform(low, high), 1)  # inside the reference range: unrelated
                 out.append(
                     self.observation(
                         pid, code, display, when, value=value, unit=unit, low=low, high=high
@@ -330,9 +347,7 @@ class Generator:
             out.append(self.medication(pid, "rituximab", _DRUGS["rituximab"], start))
             if rng.random() < 0.5:
                 planted.plasmapheresis = True
-                out.append(
-                    self.procedure(pid, "127788007", "Plasmapheresis", start - dt.timedelta(days=3))
-                )
+                out.append(self.procedure(pid, "Plasmapheresis", start - dt.timedelta(days=3)))
         if clone == "myeloma" and rng.random() < p["myeloma_bortezomib"]:
             planted.bortezomib = True
             out.append(
@@ -354,8 +369,8 @@ class Generator:
                 pid, "G62.9", "Polyneuropathy, unspecified", diagnosed - dt.timedelta(days=90)
             )
         ]
-        out.append(self.observation(pid, "ncs-pattern", "Nerve conduction study pattern", diagnosed,
-                                    value=planted.pattern, system="https://mgpn.example/ncs"))  # fmt: skip
+        out.append(self.finding(pid, "electrodiagnosis.pattern", "Nerve conduction study pattern", diagnosed,
+                                {"valueCodeableConcept": {"coding": [{"system": self.value_system, "code": planted.pattern}]}}))  # fmt: skip
         done = {
             key: rng.random() < p["test_done"]
             for key in ("flc", "cardiac", "urine", "anti_mag", "vegf", "bone")
@@ -420,19 +435,24 @@ class Generator:
                 )
             )
         if done["vegf"]:
+            # The LOINC code does not say serum or plasma, which the case needs: plasma VEGF
+            # travels under the project code for the case field, as a laboratory would map it.
+            # A POEMS-like picture (lambda clone, demyelinating or mixed neuropathy) gets a raised
+            # VEGF, every other patient one within the Mayo plasma reference (<=96.2 pg/mL).
+            raised = planted.light_chain == "lambda" and planted.pattern in (
+                "demyelinating",
+                "mixed",
+            )
+            number = round(rng.uniform(300, 1500) if raised else rng.uniform(20, 96))
+            value = {"value": number, "unit": "pg/mL", "system": UCUM, "code": "pg/mL"}
             out.append(
-                self.observation(
-                    pid,
-                    "34694-0",
-                    "Vascular endothelial growth factor [Mass/volume] in Serum or Plasma",
-                    when,
-                    value=round(rng.uniform(50, 3000)),
-                    unit="pg/mL",
+                self.finding(
+                    pid, "labs.vegf_plasma", "VEGF, plasma", when, {"valueQuantity": value}
                 )
             )
         if done["bone"]:
-            out.append(self.observation(pid, "bone-survey", "Low-dose whole-body CT: sclerotic bone lesions", when,
-                                        value="no sclerotic lesions", system="https://mgpn.example/imaging"))  # fmt: skip
+            out.append(self.finding(pid, "systemic.sclerotic_bone_lesions", "Low-dose whole-body CT: sclerotic bone lesions",
+                                    when, {"valueBoolean": False}))  # fmt: skip
         return out  # fmt: skip
 
 
@@ -527,8 +547,10 @@ def _plant_defects(gen: Generator, writer: _Writer, planted: list[Planted]) -> l
         defects.append(
             {"file": name, "line": line, "kind": "unknown code system", "patient": f"Patient/{pid}"}
         )
-        wrong = gen.observation(pid, "777-3", "Platelets [#/volume] in Blood by Automated count",
-                                gen.as_of - dt.timedelta(days=4000), value=250.0, unit="g/dL")  # fmt: skip
+        wrong = gen.observation(
+            pid, "777-3", "Platelets [#/volume] in Blood by Automated count", gen.as_of,
+            value=250.0, unit="g/dL",
+        )  # fmt: skip
         line = writer.write("Observation", _dump(wrong))
         defects.append(
             {"file": name, "line": line, "kind": "wrong unit", "patient": f"Patient/{pid}"}

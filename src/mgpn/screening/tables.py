@@ -22,7 +22,7 @@ def schemas() -> dict[str, Any]:
     gap_fields = [
         pa.field(name, pa.bool_() if name == "verified" else text) for name in GAP_COLUMNS
     ]
-    patient_types = {"gaps": pa.int64(), "in_scope": pa.bool_()}
+    patient_types = {"gaps": pa.int64(), "in_scope": pa.bool_(), "resources_not_used": pa.int64()}
     patient_fields = [pa.field(name, patient_types.get(name, text)) for name in PATIENT_COLUMNS]
     issue_fields = [
         pa.field(name, pa.int64() if name == "line" else text) for name in ISSUE_COLUMNS
