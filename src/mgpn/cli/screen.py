@@ -111,7 +111,7 @@ def synth_ehr(
         False,
         "--dense",
         help="plant a gammopathy in half of the patients (for demos; not a realistic prevalence)",
-    ),  # fmt: skip
+    ),
 ) -> None:
     """A labelled-synthetic FHIR Bulk export with known answers (truth.json)."""
     from mgpn.screening.synth import DENSE, generate

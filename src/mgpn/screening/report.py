@@ -80,7 +80,7 @@ def build_summary(
                 "window": gap.window_note,
             }
             for gap in rules.gaps
-        ],  # fmt: skip
+        ],
         "disclaimer": kb.meta.disclaimer,
     }
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from mgpn.errors import InputError
 from mgpn.screening.duckdb_engine import population_codes
-from mgpn.screening.export import RESOURCE_TYPES, _NAME
+from mgpn.screening.export import _NAME, RESOURCE_TYPES
 
 SPARK_CONFIG = {
     "spark.ui.enabled": "false",
