@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import site
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,8 +68,15 @@ def session(master: str) -> Any:
         if local or "driver" not in key:
             builder = builder.config(key, value)
     if local:
-        # Local executors run this very interpreter (a cluster's executors need mgpn installed).
+        # Local executors run this interpreter, but Spark starts it by its resolved path, which
+        # loses a virtual environment: hand the workers this process's packages (and mgpn).
+        # A cluster's executors need mgpn installed in their own Python.
         builder = builder.config("spark.pyspark.python", sys.executable)
+        import mgpn
+
+        paths = [str(Path(mgpn.__file__).resolve().parents[1]), *site.getsitepackages()]
+        known = os.environ.get("PYTHONPATH")
+        os.environ["PYTHONPATH"] = os.pathsep.join([*paths, *([known] if known else [])])
     return builder.getOrCreate()
 
 

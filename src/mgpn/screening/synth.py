@@ -61,7 +61,7 @@ _FILLER_DRUGS: tuple[tuple[str, str], ...] = (
 _DRUGS = {"rituximab": "121191", "bortezomib": "358258"}
 #: A dense export for tests and demos: half the patients carry a gammopathy and most of those a
 #: neuropathy, so every kind of gap occurs in a few hundred patients (not a realistic prevalence).
-DENSE: dict[str, float] = {"mg_share": 0.5, "neuropathy_with_mg": 0.6}
+DENSE: dict[str, float] = {"mg_share": 0.5, "neuropathy_with_mg": 0.6, "igm_clone_wm": 0.4}
 
 
 @dataclass
