@@ -112,3 +112,7 @@ class NotFoundError(MgpnError):
 
 class StorageError(MgpnError):
     """The database refused or failed an operation; nothing was stored half-way."""
+
+
+class ScreeningError(InputError):
+    """A screening run that cannot start: the export folder, the engine, or its runtime (Java)."""

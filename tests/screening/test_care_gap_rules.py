@@ -44,9 +44,18 @@ def test_bundled_rules_load_and_cite_known_references() -> None:
     [
         (lambda raw: raw["gaps"][0].update(colour="red"), "colour"),
         (lambda raw: raw["gaps"][0].update(references=["cit:nowhere"]), "unknown reference"),
-        (lambda raw: raw["gaps"][4]["when"]["all"][1].update(at_least="no_such_threshold"), "unknown threshold"),
-        (lambda raw: raw["gaps"][3]["when"]["all"][1].update(syndrome=["poem"]), "unknown syndrome"),
-        (lambda raw: raw["gaps"][1]["when"]["all"][1].update(path="neuropathy.presnt"), "unknown case path"),
+        (
+            lambda raw: raw["gaps"][4]["when"]["all"][1].update(at_least="no_such_threshold"),
+            "unknown threshold",
+        ),
+        (
+            lambda raw: raw["gaps"][3]["when"]["all"][1].update(syndrome=["poem"]),
+            "unknown syndrome",
+        ),
+        (
+            lambda raw: raw["gaps"][1]["when"]["all"][1].update(path="neuropathy.presnt"),
+            "unknown case path",
+        ),
         (lambda raw: raw["gaps"][5].pop("action"), "closed_by items or an action"),
     ],
 )
@@ -77,7 +86,12 @@ def test_an_unknown_neuropathy_raises_no_gap() -> None:
 def test_the_amyloid_screen_lists_only_its_missing_parts() -> None:
     partial = {
         **IGM_DEMYELINATING,
-        "paraprotein": {"isotype": "IgM", "light_chain": "kappa", "flc_kappa": "20 mg/L", "flc_lambda": "15 mg/L"},
+        "paraprotein": {
+            "isotype": "IgM",
+            "light_chain": "kappa",
+            "flc_kappa": "20 mg/L",
+            "flc_lambda": "15 mg/L",
+        },
         "labs": {"nt_probnp": "120 ng/L"},
     }
     closing = _gaps(partial)["amyloid_screen"]
@@ -86,7 +100,10 @@ def test_the_amyloid_screen_lists_only_its_missing_parts() -> None:
 
 
 def test_rituximab_above_the_plasmapheresis_threshold() -> None:
-    base = {"paraprotein": {"isotype": "IgM", "igm": "4500 mg/dL"}, "treatments": [{"regimen": "rituximab"}]}
+    base = {
+        "paraprotein": {"isotype": "IgM", "igm": "4500 mg/dL"},
+        "treatments": [{"regimen": "rituximab"}],
+    }
     assert "plasmapheresis" in _gaps(base)["plasmapheresis_before_rituximab"]
     below = {**base, "paraprotein": {"isotype": "IgM", "igm": "3900 mg/dL"}}
     assert "plasmapheresis_before_rituximab" not in _gaps(below)

@@ -24,7 +24,10 @@ def test_planted_gaps_found_and_nothing_else(duckdb_run: ScreenRun, truth: dict[
     true_positive = len(found & expected)
     precision = true_positive / len(found)
     recall = true_positive / len(expected)
-    assert (precision, recall) == (1.0, 1.0), (sorted(found - expected)[:5], sorted(expected - found)[:5])
+    assert (precision, recall) == (1.0, 1.0), (
+        sorted(found - expected)[:5],
+        sorted(expected - found)[:5],
+    )
     # every kind of gap occurs in the export, so each rule was exercised both ways
     assert {gap for _, gap in expected} == {
         "amyloid_screen", "anti_mag_test", "vegf_before_cidp", "poems_bone_imaging",
@@ -97,12 +100,14 @@ def test_gzipped_export_gives_the_same_gaps(
     zipped = sorted(tuple(row[k] for k in key) for row in table(run.out, "gaps"))
     assert plain == zipped
     lines = sorted((row["file"], row["line"]) for row in table(run.out, "issues"))
-    assert lines == sorted((f"{f}.gz", n) for f, n in ((r["file"], r["line"]) for r in table(duckdb_run.out, "issues")))
+    assert lines == sorted(
+        (f"{f}.gz", n) for f, n in ((r["file"], r["line"]) for r in table(duckdb_run.out, "issues"))
+    )
 
 
 def test_an_export_without_patients_is_refused_clearly(tmp_path: Path) -> None:
-    from mgpn.errors import InputError
+    from mgpn.errors import ScreeningError
 
     (tmp_path / "Observation.ndjson").write_text("{}\n")
-    with pytest.raises(InputError, match="Patient"):
+    with pytest.raises(ScreeningError, match="Patient"):
         screen(tmp_path, tmp_path / "out")

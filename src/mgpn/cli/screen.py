@@ -54,7 +54,7 @@ def screen(
     clinical judgment.
     """
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from mgpn.screening.run import screen as run_screen
 
@@ -68,7 +68,7 @@ def screen(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
         TimeElapsedColumn(), console=console, transient=True,
     ) as bar:  # fmt: skip
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
         labels = {"read": "reading the export (bytes)", "evaluate": "screening patients"}
 
         def progress(stage: str, done: int, total: int | None) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mgpn.errors import InputError
+from mgpn.errors import Issue, ScreeningError
 
 #: The resource types screening reads, in the order it reads them (patients first).
 RESOURCE_TYPES = (
@@ -47,7 +47,14 @@ def find_export(root: str | Path) -> Export:
     """The NDJSON files under ``root`` by resource type; other files are listed as ignored."""
     directory = Path(root)
     if not directory.is_dir():
-        raise InputError(f"{directory}: not a directory; give the folder a FHIR Bulk export wrote")
+        raise ScreeningError(
+            str(directory),
+            [
+                Issue(
+                    "EXPORT_DIR", "not a directory", fix="give the folder a FHIR Bulk export wrote"
+                )
+            ],
+        )
     files: list[ExportFile] = []
     ignored: list[str] = []
     for path in sorted(directory.iterdir()):
@@ -62,9 +69,15 @@ def find_export(root: str | Path) -> Export:
             continue
         files.append(ExportFile(resource_type, path))
     if not any(item.resource_type == "Patient" for item in files):
-        raise InputError(
-            f"{directory}: no Patient.ndjson (or Patient.*.ndjson[.gz]); a Bulk export of a "
-            "patient group always has one, and patients are assembled from it"
+        raise ScreeningError(
+            str(directory),
+            [
+                Issue(
+                    "Patient.ndjson",
+                    "no Patient file (Patient.ndjson, Patient.*.ndjson or .ndjson.gz)",
+                    fix="export the Patient resources too: patients are assembled from them",
+                )
+            ],
         )
     order = {name: index for index, name in enumerate(RESOURCE_TYPES)}
     files.sort(key=lambda item: (order[item.resource_type], item.name))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mgpn.errors import InputError
+from mgpn.errors import Issue, ScreeningError
 from mgpn.screening.export import find_export
 from mgpn.screening.report import Funnel, build_summary, write_html, write_summary
 
@@ -46,7 +46,16 @@ def screen(
 ) -> ScreenRun:
     """Screen the Bulk export in ``export_dir`` and write everything into ``out_dir``."""
     if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        raise ScreeningError(
+            "--engine",
+            [
+                Issue(
+                    "engine",
+                    f"unknown engine {engine!r}",
+                    fix=f"choose one of {', '.join(ENGINES)}",
+                )
+            ],
+        )
     out = Path(out_dir)
     started = time.perf_counter()
     if engine == "duckdb":

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mgpn.errors import InputError
+from mgpn.errors import Issue, ScreeningError
 from mgpn.screening.duckdb_engine import population_codes
 from mgpn.screening.export import _NAME, RESOURCE_TYPES
 
@@ -59,7 +59,9 @@ def session(master: str) -> Any:
     """A Spark session for ``master`` (``local[2]`` in CI, or a cluster's URL)."""
     reason = java_available()
     if reason:
-        raise InputError(reason)
+        raise ScreeningError(
+            "--engine spark", [Issue("java", reason, fix="install Java 17 or use --engine duckdb")]
+        )
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName("mgpn-screen")
@@ -87,7 +89,9 @@ def list_export(spark: Any, uri: str) -> list[tuple[str, str, str]]:
     path = jvm.org.apache.hadoop.fs.Path(uri)
     fs = path.getFileSystem(conf)
     if not fs.exists(path):
-        raise InputError(f"{uri}: no such export folder")
+        raise ScreeningError(
+            uri, [Issue("EXPORT_DIR", "no such export folder", fix="check the path or URL")]
+        )
     found: list[tuple[str, str, str]] = []
     for status in fs.listStatus(path):
         name = status.getPath().getName()
@@ -95,7 +99,10 @@ def list_export(spark: Any, uri: str) -> list[tuple[str, str, str]]:
         if status.isFile() and match and match.group("type") in RESOURCE_TYPES:
             found.append((match.group("type"), name, status.getPath().toString()))
     if not any(kind == "Patient" for kind, _, _ in found):
-        raise InputError(f"{uri}: no Patient.ndjson; patients are assembled from it")
+        raise ScreeningError(
+            uri,
+            [Issue("Patient.ndjson", "no Patient file", fix="export the Patient resources too")],
+        )
     order = {name: index for index, name in enumerate(RESOURCE_TYPES)}
     return sorted(found, key=lambda item: (order[item[0]], item[1]))
 

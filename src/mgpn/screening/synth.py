@@ -284,7 +284,7 @@ class Generator:
     def has_mg(self, age: int) -> bool:
         p = self.p
         if "mg_share" in p:  # a dense test export: a fixed share of everyone
-            return self.rng.random() < p["mg_share"]
+            return bool(self.rng.random() < p["mg_share"])
         if age < 50:
             return False
         hi = p["adult_age_range"][1]
@@ -292,7 +292,7 @@ class Generator:
         rate_50_69 = (p["mg_prevalence_over_50"] - p["mg_prevalence_over_70"] * over_70) / (
             1 - over_70
         )
-        return self.rng.random() < (p["mg_prevalence_over_70"] if age >= 70 else rate_50_69)
+        return bool(self.rng.random() < (p["mg_prevalence_over_70"] if age >= 70 else rate_50_69))
 
     def plant(self, pid: str, age: int) -> tuple[Planted, list[dict[str, Any]]]:
         rng, p = self.rng, self.p
