@@ -19,7 +19,6 @@ import os
 import shutil
 import site
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from mgpn.screening.export import _NAME, RESOURCE_TYPES
 
 SPARK_CONFIG = {
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "8",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.driver.bindAddress": "127.0.0.1",
@@ -79,7 +79,9 @@ def session(master: str) -> Any:
         paths = [str(Path(mgpn.__file__).resolve().parents[1]), *site.getsitepackages()]
         known = os.environ.get("PYTHONPATH")
         os.environ["PYTHONPATH"] = os.pathsep.join([*paths, *([known] if known else [])])
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def list_export(spark: Any, uri: str) -> list[tuple[str, str, str]]:
@@ -162,7 +164,7 @@ def _screen_groups(as_of: str | None) -> Any:
 
     date = dt.date.fromisoformat(as_of) if as_of else None
 
-    def apply(table: Any) -> Iterator[Any]:
+    def apply(table: Any) -> Any:
         import pyarrow as pa
 
         data = table.to_pydict()
@@ -173,7 +175,7 @@ def _screen_groups(as_of: str | None) -> Any:
         rows = [("gaps", json.dumps(row)) for row in result.gaps]
         rows.append(("patients", json.dumps(result.patient)))
         rows.extend(("issues", json.dumps(row)) for row in result.issues)
-        yield pa.table({"table": [r[0] for r in rows], "payload": [r[1] for r in rows]})
+        return pa.table({"table": [r[0] for r in rows], "payload": [r[1] for r in rows]})
 
     return apply
 
