@@ -11,6 +11,7 @@ screen them. Most of an EHR's patients never reach Python.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,16 +28,25 @@ BATCH_PATIENTS = 64
 
 Progress = Callable[[str, int, int | None], None]
 
+# Each line is parsed once into the few fields screening needs (json_transform is lenient:
+# a field of an unexpected shape becomes NULL); json_valid guards it, so a malformed line
+# is reported instead of stopping the query.
+_FIELDS = json.dumps(
+    {
+        "resourceType": "VARCHAR",
+        "id": "VARCHAR",
+        "subject": {"reference": "VARCHAR"},
+        "patient": {"reference": "VARCHAR"},
+        "code": {"coding": [{"system": "VARCHAR", "code": "VARCHAR"}]},
+    }
+)
+_PARSE = f"CASE WHEN json_valid(raw) THEN json_transform(raw, '{_FIELDS}') END"
 # The patient a resource belongs to: subject (Observation, Condition, ...) or patient
 # (some R4 resources); relative "Patient/<id>" references only, as Bulk export writes them.
-_PATIENT_REF = (
-    "coalesce(json_extract_string(raw, '$.subject.reference'), "
-    "json_extract_string(raw, '$.patient.reference'))"
-)
+_PATIENT_REF = "coalesce(t.subject.reference, t.patient.reference)"
 _CODES = (
-    "list_transform(coalesce(json_extract(raw, '$.code.coding[*]'), []::JSON[]), "
-    "lambda c: coalesce(json_extract_string(c, '$.system'), '') || '|' || "
-    "coalesce(json_extract_string(c, '$.code'), ''))"
+    "list_transform(coalesce(t.code.coding, []), "
+    "lambda c: coalesce(c.system, '') || '|' || coalesce(c.code, ''))"
 )
 
 
@@ -84,11 +94,9 @@ def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], li
         con,
         f"""
         CREATE OR REPLACE TEMP TABLE parsed AS
-        SELECT line, raw, json_valid(raw) AS ok,
-               CASE WHEN json_valid(raw) THEN json_extract_string(raw, '$.resourceType') END AS rtype,
-               CASE WHEN json_valid(raw) THEN json_extract_string(raw, '$.id') END AS rid,
-               CASE WHEN json_valid(raw) THEN {_PATIENT_REF} END AS ref
-        FROM batch
+        SELECT line, CASE WHEN t IS NULL THEN left(raw, 80) END AS head, t IS NOT NULL AS ok,
+               t.resourceType AS rtype, t.id AS rid, {_PATIENT_REF} AS ref, {_CODES} AS codes
+        FROM (SELECT line, raw, {_PARSE} AS t FROM batch)
         """,
     )
     _sql(
@@ -96,7 +104,7 @@ def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], li
         """
         INSERT INTO issues
         SELECT ?, line, NULL, 'malformed line',
-               'not valid JSON; the line was skipped: ' || left(raw, 80) FROM parsed WHERE NOT ok
+               'not valid JSON; the line was skipped: ' || head FROM parsed WHERE NOT ok
         UNION ALL
         SELECT ?, line, NULL, 'wrong resource type',
                'a ' || coalesce(rtype, 'resource without resourceType') || ' in a file of ' || ? || '; skipped'
@@ -126,11 +134,11 @@ def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], li
     if expected in ("Condition", "Observation"):
         _sql(
             con,
-            f"""
+            """
             INSERT INTO candidates
             SELECT DISTINCT substr(ref, 9) FROM parsed
             WHERE ok AND rtype = ? AND starts_with(ref, 'Patient/')
-              AND list_has_any({_CODES}, ?::VARCHAR[])
+              AND list_has_any(codes, ?::VARCHAR[])
             """,
             [expected, wanted],
         )
@@ -153,18 +161,14 @@ def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], li
 def _pass_two(con: Any, item: ExportFile, batch: Any) -> None:
     """Keep the lines of screened patients (valid JSON of the file's type only)."""
     con.register("batch", batch)
-    key = (
-        "json_extract_string(raw, '$.id')"
-        if item.resource_type == "Patient"
-        else f"substr({_PATIENT_REF}, 9)"
-    )
+    key = "t.id" if item.resource_type == "Patient" else f"substr({_PATIENT_REF}, 9)"
     _sql(
         con,
         f"""
         INSERT INTO lines
         SELECT s.patient, ?, s.line, s.raw FROM (
-            SELECT {key} AS patient, line, raw FROM batch
-            WHERE json_valid(raw) AND json_extract_string(raw, '$.resourceType') = ?
+            SELECT {key} AS patient, line, raw FROM (SELECT line, raw, {_PARSE} AS t FROM batch)
+            WHERE t.resourceType = ?
         ) s SEMI JOIN screened USING (patient)
         """,
         [item.name, item.resource_type],
