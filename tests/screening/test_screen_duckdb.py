@@ -111,3 +111,35 @@ def test_an_export_without_patients_is_refused_clearly(tmp_path: Path) -> None:
     (tmp_path / "Observation.ndjson").write_text("{}\n")
     with pytest.raises(ScreeningError, match="Patient"):
         screen(tmp_path, tmp_path / "out")
+
+
+def test_the_bundled_example_through_the_command_line(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from mgpn.cli.main import app
+
+    example = Path(__file__).resolve().parents[2] / "src" / "mgpn" / "examples" / "ehr-synthetic"
+    result = CliRunner().invoke(
+        app, ["screen", str(example), "-o", str(tmp_path / "out"), "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "have at least one work-up gap" in result.output
+    assert "does not replace" in result.output
+    truth = json.loads((example / "truth.json").read_text(encoding="utf-8"))
+    found = {(row["patient"], row["gap_id"]) for row in table(tmp_path / "out", "gaps")}
+    assert found == _expected(truth)
+
+
+def test_synth_command_writes_an_export_and_its_truth(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mgpn.cli.main import app
+
+    result = CliRunner().invoke(
+        app, ["synth", "ehr", "--patients", "30", "--seed", "4", "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "Patient.ndjson").is_file() and (tmp_path / "truth.json").is_file()
+    assert sum(1 for _ in (tmp_path / "Patient.ndjson").open()) == 30
