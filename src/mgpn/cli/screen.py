@@ -40,7 +40,9 @@ def screen(
         None, "--master", help="Spark master URL (default local[2]); only with --engine spark"
     ),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="screening date, YYYY-MM-DD (default: every result on record)"
+        None,
+        "--as-of",
+        help="screening date, YYYY-MM-DD: values current on it are used (default: each patient's latest record)",
     ),
     workers: int | None = typer.Option(
         None, "--workers", help="processes that run the engine (default: one per core)"

@@ -59,10 +59,13 @@ def leading_syndrome(assessment: Assessment) -> tuple[str, str]:
 
 
 def _show(value: Any) -> str:
+    # Case vocabulary in words: "light_chain_only" reads "light chain only".
     if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(_show(item) for item in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str):
+        return value.replace("_", " ")
     return str(value)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import io
 import json
+import textwrap
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,9 +92,10 @@ def _bar_svg(counts: dict[str, int], title: str, color: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = list(counts)[:12] or ["none"]
-    values = [counts.get(label, 0) for label in labels]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(labels) + 1.2))
+    keys = list(counts)[:12] or ["none"]
+    values = [counts.get(key, 0) for key in keys]
+    labels = [textwrap.fill(key, 38) for key in keys]
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(labels) + 1.2))
     ax.barh(labels[::-1], values[::-1], color=color)
     ax.set_title(title, loc="left", fontsize=11)
     ax.set_xlabel("patients" if "patients" in title.lower() else "gaps")
