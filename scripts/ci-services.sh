@@ -6,6 +6,7 @@
 #   - Debian's PostgreSQL, started, with a role and a database for the tests
 #   - the system libraries WeasyPrint needs (Pango, HarfBuzz, fonts)
 #   - poppler-utils (pdftoppm: the report tests render PDF pages to images)
+#   - Debian's Java 17 runtime (openjdk-17-jre-headless) for the Spark screening engine
 # The last line on stdout is the database URL; CI exports it as MGPN_TEST_POSTGRES_URL:
 #   export MGPN_TEST_POSTGRES_URL="$(scripts/ci-services.sh | tail -n 1)"
 set -euo pipefail
@@ -23,7 +24,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 need=()
-for pkg in chromium postgresql fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils; do
+for pkg in chromium postgresql fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils \
+  openjdk-17-jre-headless; do  # Java: PySpark for `mgpn screen --engine spark`
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then

@@ -138,3 +138,7 @@ class ConflictError(StorageError):
 
 class SettingsError(MgpnError):
     """A deployment setting is missing, contradictory or unsafe; raised at start-up."""
+
+
+class ScreeningError(InputError):
+    """A screening run that cannot start: the export folder, the engine, or its runtime (Java)."""

@@ -37,11 +37,28 @@ def _date(text: str | None) -> dt.date | None:
 @fhir_app.command("import")
 def import_command(
     bundle: Path = typer.Argument(..., help="A FHIR R4 Bundle (JSON) of one patient."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the case here (YAML or .json); default: print it."),
-    report: bool = typer.Option(False, "--report", help="Print the mapping report: every value used and every resource not used, with why."),
-    report_json: Path | None = typer.Option(None, "--report-json", help="Write the mapping report as JSON."),
-    as_of: str | None = typer.Option(None, "--as-of", help="The case date (default: the Bundle's timestamp, else its latest date)."),
-    site_codes: Path | None = typer.Option(None, "--site-codes", envvar="MGPN_FHIR_SITE_CODES", help="A site mapping file of local codes (YAML)."),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="Write the case here (YAML or .json); default: print it."
+    ),
+    report: bool = typer.Option(
+        False,
+        "--report",
+        help="Print the mapping report: every value used and every resource not used, with why.",
+    ),
+    report_json: Path | None = typer.Option(
+        None, "--report-json", help="Write the mapping report as JSON."
+    ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="The case date (default: the Bundle's timestamp, else its latest date).",
+    ),
+    site_codes: Path | None = typer.Option(
+        None,
+        "--site-codes",
+        envvar="MGPN_FHIR_SITE_CODES",
+        help="A site mapping file of local codes (YAML).",
+    ),
 ) -> None:
     """Read a patient's FHIR Bundle into a case file (mgpn-case/1)."""
     import yaml
@@ -50,7 +67,9 @@ def import_command(
     from mgpn.interop.fhir.files import read_fhir, report_lines
 
     try:
-        case, mapping = read_fhir(bundle, as_of=_date(as_of), site_codes=str(site_codes) if site_codes else None)
+        case, mapping = read_fhir(
+            bundle, as_of=_date(as_of), site_codes=str(site_codes) if site_codes else None
+        )
     except MgpnError as exc:
         _fail(exc)
         return
@@ -71,13 +90,17 @@ def import_command(
     elif mapping.unused:
         typer.echo(f"{len(mapping.unused)} resource(s) or code(s) not used: see --report", err=True)
     if report_json is not None:
-        report_json.write_text(json.dumps(mapping.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+        report_json.write_text(
+            json.dumps(mapping.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
 
 
 @fhir_app.command("export")
 def export_command(
     case_file: Path = typer.Argument(..., help="A case file (YAML or JSON, mgpn-case/1)."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the Bundle here; default: print it."),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="Write the Bundle here; default: print it."
+    ),
 ) -> None:
     """Write a case file as a FHIR R4 collection Bundle (Patient, Observations, treatments)."""
     from mgpn.case import load_case

@@ -39,7 +39,9 @@ def kb_list(ctx: typer.Context) -> None:
         console.print(f"[red]knowledge base refused:[/] {exc}", markup=True)
         raise typer.Exit(2) from exc
     meta = kb.meta
-    console.print(f"[bold]mgpn knowledge base {meta.version}[/], last reviewed {meta.last_reviewed}")
+    console.print(
+        f"[bold]mgpn knowledge base {meta.version}[/], last reviewed {meta.last_reviewed}"
+    )
     console.print(f"Reviewers: {'; '.join(meta.reviewers)}")
     console.print(f"Intended use: {meta.intended_use}")
     syndromes = Table(title="Syndromes (mgpn kb show ID for the rules)")
@@ -49,8 +51,12 @@ def kb_list(ctx: typer.Context) -> None:
         unverified = sum(not c.verified for c in item.criteria)
         unverified += sum(not r.verified for r in item.status_rules)
         syndromes.add_row(
-            item.id, item.label, str(len(item.criteria)), str(len(item.status_rules)),
-            str(unverified), ", ".join(item.references),
+            item.id,
+            item.label,
+            str(len(item.criteria)),
+            str(len(item.status_rules)),
+            str(unverified),
+            ", ".join(item.references),
         )
     console.print(syndromes)
     mimics = Table(title="Mimics (other causes)")
@@ -65,7 +71,10 @@ def kb_list(ctx: typer.Context) -> None:
         thresholds.add_column(column, overflow="fold")
     for name, threshold in kb.thresholds.items():
         thresholds.add_row(
-            name, f"{threshold.value:g}", threshold.unit, _flag(threshold.verified),
+            name,
+            f"{threshold.value:g}",
+            threshold.unit,
+            _flag(threshold.verified),
             ", ".join(threshold.references),
         )
     console.print(thresholds)
@@ -126,12 +135,16 @@ def _show_rules(console: Console, item_id: str) -> bool:
     console.print("[bold]Status rules[/] (the first true rule wins):")
     for index, r in enumerate(rule_set.status_rules, 1):
         unverified = "" if r.verified else "  [yellow]UNVERIFIED[/]"
-        console.print(f"  {index}. [bold]{r.status}[/] when {escape(describe(r.when, kb))}{unverified}")
+        console.print(
+            f"  {index}. [bold]{r.status}[/] when {escape(describe(r.when, kb))}{unverified}"
+        )
         console.print(f"      {r.reason} ({', '.join(r.references)})", markup=False)
     console.print(f"Otherwise: {rule_set.default_reason}")
     for staging in getattr(rule_set, "staging", []):
-        console.print(f"[bold]{staging.name}[/] ({', '.join(staging.references)}): "
-                      + "; ".join(f"{m.text} = {describe(m.when, kb)}" for m in staging.markers))
+        console.print(
+            f"[bold]{staging.name}[/] ({', '.join(staging.references)}): "
+            + "; ".join(f"{m.text} = {describe(m.when, kb)}" for m in staging.markers)
+        )
     return True
 
 
@@ -170,8 +183,10 @@ def kb_show(
         found = tests or None
     if found is None:
         known = sorted([s.id for s in kb.syndromes] + [m.id for m in kb.mimics] + ["link"])
-        console.print(f"[red]no knowledge item {item_id!r}[/]; try one of: {', '.join(known)}, "
-                      "a threshold name, a test id or a reference id (see 'mgpn kb').")
+        console.print(
+            f"[red]no knowledge item {item_id!r}[/]; try one of: {', '.join(known)}, "
+            "a threshold name, a test id or a reference id (see 'mgpn kb')."
+        )
         raise typer.Exit(2)
     typer.echo(yaml.safe_dump({item_id: found}, sort_keys=False, allow_unicode=True))
 

@@ -11,7 +11,18 @@ import sys
 
 import typer
 
-from mgpn.cli import cases, cds_hooks, cohort, evaluate, fhir, knowledge, outcomes, serve, users
+from mgpn.cli import (
+    cases,
+    cds_hooks,
+    cohort,
+    evaluate,
+    fhir,
+    knowledge,
+    outcomes,
+    screen,
+    serve,
+    users,
+)
 
 app = typer.Typer(
     name="mgpn",
@@ -24,7 +35,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (cases, evaluate, knowledge, outcomes, cohort, serve, users, fhir, cds_hooks):
+for module in (cases, evaluate, knowledge, outcomes, cohort, serve, users, fhir, cds_hooks, screen):
     module.register(app)
 
 

@@ -1,0 +1,90 @@
+"""One screening run: export in, tables + summary + HTML report out, on either engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mgpn.errors import Issue, ScreeningError
+from mgpn.screening.export import find_export
+from mgpn.screening.report import Funnel, build_summary, write_html, write_summary
+
+ENGINES = ("duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class ScreenRun:
+    out: Path
+    summary: dict[str, Any]
+
+
+def _prepare(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("gaps", "patients", "issues"):
+        for suffix in (".parquet", ".csv"):
+            target = out / f"{name}{suffix}"
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+
+
+def screen(
+    export_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    engine: str = "duckdb",
+    master: str | None = None,
+    as_of: dt.date | None = None,
+    workers: int | None = None,
+    progress: Any = None,
+) -> ScreenRun:
+    """Screen the Bulk export in ``export_dir`` and write everything into ``out_dir``."""
+    if engine not in ENGINES:
+        raise ScreeningError(
+            "--engine",
+            [
+                Issue(
+                    "engine",
+                    f"unknown engine {engine!r}",
+                    fix=f"choose one of {', '.join(ENGINES)}",
+                )
+            ],
+        )
+    out = Path(out_dir)
+    started = time.perf_counter()
+    if engine == "duckdb":
+        from mgpn.screening import duckdb_engine
+        from mgpn.screening.tables import TableWriter
+
+        export = find_export(export_dir)
+        _prepare(out)
+        writer = TableWriter(out)
+        with tempfile.TemporaryDirectory(prefix="mgpn-screen-") as work:
+            try:
+                counts = duckdb_engine.run(
+                    export, writer, Path(work), as_of=as_of, workers=workers, progress=progress
+                )
+            finally:
+                writer.close()
+        funnel = Funnel(counts.patients, counts.screened, counts.with_gap)
+        source = str(export.root)
+    else:
+        from mgpn.screening import spark_engine
+
+        _prepare(out)
+        spark_counts = spark_engine.run(
+            str(export_dir), out, master=master or "local[2]", as_of=as_of, progress=progress
+        )
+        funnel = Funnel(spark_counts.patients, spark_counts.screened, spark_counts.with_gap)
+        source = str(export_dir)
+    seconds = time.perf_counter() - started
+    summary = build_summary(out, funnel, engine=engine, export=source, seconds=seconds, as_of=as_of)
+    write_summary(out, summary)
+    write_html(out, summary)
+    return ScreenRun(out, summary)
