@@ -6,7 +6,6 @@ validation problems are printed, never a traceback).
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mgpn.assessment import Assessment
-from mgpn.errors import InputError, MgpnError
+from mgpn.errors import InputError, KnowledgeError, MgpnError
 
 _STATUS_STYLE = {
     "established": "bold green",
@@ -222,33 +221,38 @@ def evaluate_command(
     output: OutputFormat = typer.Option(
         OutputFormat.text, "--format", "-f", help="text (terminal), json (one per line), markdown"
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        "-j",
+        min=1,
+        help="processes for many files (default: one per core; 1: none). "
+        "Output keeps the order of the files.",
+    ),
 ) -> None:
     """Assess each case: differential, other causes, link, next tests, treatment."""
-    from mgpn.case import load_case
-    from mgpn.engine import evaluate
-    from mgpn.knowledge import load_knowledge
+    from mgpn.batch import evaluate_many
 
     out = Console(highlight=False, soft_wrap=output is not OutputFormat.text)
     err = Console(stderr=True, highlight=False)
+    refused = 0
+    items = evaluate_many(
+        files, workers=workers, output="json" if output is OutputFormat.json else "assessment"
+    )
     try:
-        kb = load_knowledge()
-    except MgpnError as exc:
+        for item in items:
+            if item.error is not None:
+                refused += 1
+                _print_refusal(Path(item.source), item.error, err)
+            elif item.rendered is not None:
+                typer.echo(item.rendered)
+            elif item.assessment is not None and output is OutputFormat.markdown:
+                typer.echo(render_markdown(item.assessment))
+            elif item.assessment is not None:
+                render_text(item.assessment, out)
+    except KnowledgeError as exc:
         err.print(f"[bold red]knowledge base refused:[/] {exc}", markup=True)
         raise typer.Exit(2) from exc
-    refused = 0
-    for path in files:
-        try:
-            assessment = evaluate(load_case(path), kb)
-        except MgpnError as exc:
-            refused += 1
-            _print_refusal(path, exc, err)
-            continue
-        if output is OutputFormat.json:
-            typer.echo(json.dumps(assessment.to_json_dict(), ensure_ascii=False))
-        elif output is OutputFormat.markdown:
-            typer.echo(render_markdown(assessment))
-        else:
-            render_text(assessment, out)
     if refused:
         raise typer.Exit(2)
 
