@@ -31,13 +31,23 @@ def register(app: typer.Typer) -> None:
             help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pass@host/db "
             "(default: an SQLite file in your data directory).",
         ),
+        workers: int = typer.Option(
+            1,
+            "--workers",
+            min=1,
+            help="Server processes; one per core serves the most (best with PostgreSQL). "
+            "See docs/web.md.",
+        ),
+        access_log: bool = typer.Option(
+            False, "--access-log/--no-access-log", help="Log every request (off: the proxy logs)."
+        ),
     ) -> None:
         """Run the web app: enter a case, see the assessment update, save it, print a report."""
-        import uvicorn
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
         from mgpn.web.main import create_app
+        from mgpn.web.server import run
         from mgpn.web.settings import settings_from_env
 
         settings = settings_from_env(database_url)
@@ -66,7 +76,7 @@ def register(app: typer.Typer) -> None:
             _fail(exc)
             return
         typer.echo(f"Open http://{host}:{port}/ in a browser (API documentation at /docs).")
-        uvicorn.run(web_app, host=host, port=port, log_level="info")
+        run(web_app, settings, host=host, port=port, workers=workers, access_log=access_log)
 
     @app.command()
     def report(

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from mgpn.web import handlers
+from mgpn.web import handlers, services
 from mgpn.web.db import make_engine, session_factory, upgrade
 from mgpn.web.routers import assessments, cases, docs, live, pages, reports
 from mgpn.web.settings import Settings, get_settings
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.engine = engine
     app.state.store = CaseStore(session_factory(engine))
     app.state.templates = make_templates()
+    services.warm(app.state.templates)  # once per process, before the first request
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (assessments, cases, reports, pages, live, docs):
         app.include_router(module.router)
