@@ -135,6 +135,8 @@ def catalog_specs(catalog: Iterable[object]) -> list[FieldSpec]:
         and s.path.split(".", 1)[0].split("[", 1)[0] not in LIST_SECTIONS
     ]
     if isinstance(catalog, tuple):  # immutable: safe to remember (the object is kept alive)
+        if len(_SPECS_OF) >= 8:
+            _SPECS_OF.clear()
         _SPECS_OF[id(catalog)] = (catalog, tuple(chosen))
     return chosen
 
