@@ -8,100 +8,41 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from mgpn.case.catalog import model_of
 from mgpn.case.model import CASE_FORMAT, Case
 from mgpn.errors import CaseError, Issue
-
-
-class _StrictYamlLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys, which plain YAML resolves in silence."""
-
-
-def _mapping_without_duplicates(
-    loader: _StrictYamlLoader, node: yaml.MappingNode
-) -> dict[Any, Any]:
-    seen: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping",
-                node.start_mark,
-                f"found the key {key!r} twice",
-                key_node.start_mark,
-            )
-        seen[key] = loader.construct_object(value_node, deep=True)
-    return seen
-
-
-_StrictYamlLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _mapping_without_duplicates,
-)
-
-
-def read_document(text: str, source: str, json_only: bool = False) -> Any:
-    """Parse YAML (or JSON, which YAML reads too); syntax errors name the line."""
-    try:
-        if json_only:
-            return json.loads(text)
-        return yaml.load(text, Loader=_StrictYamlLoader)
-    except json.JSONDecodeError as exc:
-        raise CaseError(
-            source,
-            [
-                Issue(
-                    "",
-                    f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                    fix="correct the syntax there",
-                )
-            ],
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = (
-            f"line {mark.line + 1}, column {mark.column + 1}"
-            if mark is not None
-            else "an unknown line"
-        )
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CaseError(
-            source,
-            [
-                Issue(
-                    "",
-                    f"not valid YAML at {where}: {problem}",
-                    fix="correct the syntax there (check brackets, colons and indentation)",
-                )
-            ],
-        ) from None
+from mgpn.strict_reader import YAML11_BOOLEANS, check_tree, read_file
+from mgpn.strict_reader import read_document as read_document
 
 
 def load_case(path: str | Path) -> Case:
-    """Load and validate a case file (``.yaml``, ``.yml`` or ``.json``)."""
-    file = Path(path)
-    source = str(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseError(source, [Issue("", "file not found", fix="check the path")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError(
-            source, [Issue("", f"cannot read the file: {exc}", fix="give a UTF-8 text file")]
-        ) from None
-    data = read_document(text, source, json_only=file.suffix.lower() == ".json")
-    return parse_case(data, source=source)
+    """Load and validate a case file (``.yaml``, ``.yml`` or ``.json``).
+
+    The file is read by :mod:`mgpn.strict_reader` (YAML 1.2 core schema, duplicate
+    keys, aliases and non-core tags refused; strict JSON), so nothing in it can be
+    read two ways.
+    """
+    data = read_file(path)
+    return _validate(data, str(path))
 
 
 def parse_case(data: Any, source: str = "<input>") -> Case:
-    """Validate a mapping (parsed YAML/JSON) as a case; raise :class:`CaseError` with every issue."""
+    """Validate a mapping (parsed YAML/JSON) as a case; raise :class:`CaseError` with every issue.
+
+    ``data`` parsed elsewhere (an API body, a form, a Python caller) is first held to
+    the strict reader's value rules: text keys, finite numbers, no lone surrogates,
+    bounded nesting.
+    """
+    check_tree(data, source)
+    return _validate(data, source)
+
+
+def _validate(data: Any, source: str) -> Case:
     if not isinstance(data, dict):
         found = "an empty document" if data is None else type(data).__name__
         raise CaseError(
@@ -268,6 +209,14 @@ def _issue_from_error(error: Any) -> Issue:
             expected=f"{words[kind]} {limit}",
             found=_found(value),
             fix="check the number against the scale's range",
+        )
+    if kind == "bool_type" and isinstance(value, str) and value.strip() in YAML11_BOOLEANS:
+        return Issue(
+            path,
+            f"{value!r} is text, not true or false",
+            expected="true or false",
+            found=_found(value),
+            fix="write true or false (YAML 1.2 reads yes/no/on/off as words)",
         )
     if kind in _TYPE_WORDS:
         return Issue(

@@ -58,6 +58,9 @@ class Quantity(BaseModel):
         return f"{self.comparator or ''}{number} {self.unit}"
 
 
+_ABSENT = object()
+
+
 def _round(value: float) -> float:
     # Conversions by powers of ten leave binary noise (1.8000000000000003); twelve
     # significant digits are far beyond any laboratory's precision.
@@ -116,7 +119,21 @@ def parse_quantity(raw: Any, spec: QuantitySpec) -> Quantity:
                 fix="give value as a number",
             )
         value = float(number)
-        unit = normalise_unit(str(raw.get("unit") or spec.unit))
+        # A unit, when given, must be text the field accepts: `unit: false`, `0`, `[]`
+        # or an empty string once fell back to the canonical unit and changed the meaning.
+        given = raw.get("unit", _ABSENT)
+        if given is _ABSENT:
+            unit = spec.unit
+        elif isinstance(given, str) and given.strip():
+            unit = normalise_unit(given)
+        else:
+            raise _fail(
+                "mgpn_unit",
+                "the quantity's unit must be text naming a unit",
+                found=repr(given),
+                expected=f"one of {accepted}",
+                fix=f"write the unit (e.g. unit: '{spec.unit}') or leave the key out for {spec.unit}",
+            )
         comparator = raw.get("comparator")
         if comparator is not None and comparator not in COMPARATORS:
             raise _fail(

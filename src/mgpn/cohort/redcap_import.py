@@ -28,6 +28,7 @@ from mgpn.cohort.redcap_dictionary import (
     RESULT_SUFFIX,
 )
 from mgpn.errors import CaseError, InputError, Issue
+from mgpn.strict_reader import decimal_number
 
 __all__ = ["Variable", "import_records", "read_dictionary", "records_to_cases"]
 
@@ -120,16 +121,13 @@ def _value(variable: Variable, text: str) -> Any:
     so the case validator reports it with the field's path)."""
     if variable.kind == "boolean":
         return _YES.get(text, text)
+    # The strict reader's number rules: float() would also take 1_000, nan or inf.
     if variable.kind in ("number", "quantity"):
-        try:
-            return float(text)
-        except ValueError:
-            return text
+        number = decimal_number(text)
+        return text if number is None else float(number)
     if variable.kind == "integer":
-        try:
-            return int(text)
-        except ValueError:
-            return text
+        number = decimal_number(text)
+        return number if isinstance(number, int) else text
     if variable.kind in ("enum", "result"):
         return variable.choices.get(text, text)
     return text

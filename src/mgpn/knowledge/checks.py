@@ -29,6 +29,7 @@ from mgpn.knowledge.schema import (
     StatusRule,
     _Sourced,
 )
+from mgpn.knowledge.vocabulary import vocabulary_problems
 
 # Paths the engine computes from the case rather than reading one field (none today:
 # ``treatments[].regimen`` is in the case catalog and read as the list of regimens).
@@ -231,6 +232,7 @@ class _Checker:
             if self.known_paths is not None and biomarker.path not in self.known_paths:
                 self.problem(where, f"unknown case path {biomarker.path!r}")
         if self.known_paths is not None:
+            self.problems.extend(vocabulary_problems(kb))  # rule values fit their fields
             for field in kb.uninterpreted:
                 if field.path not in self.known_paths:
                     self.problem("uninterpreted", f"unknown case path {field.path!r}")

@@ -20,11 +20,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from mgpn.errors import KnowledgeError
+from mgpn.errors import InputError, KnowledgeError
 from mgpn.knowledge.checks import check_knowledge
+from mgpn.knowledge.coercion import coerced_values
 from mgpn.knowledge.schema import (
     BiomarkerKnowledge,
     KnowledgeBase,
@@ -38,23 +38,25 @@ from mgpn.knowledge.schema import (
     TreatmentKnowledge,
     UninterpretedField,
 )
+from mgpn.strict_reader import read_file
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "data"
 
 
 def _read_yaml(path: Path) -> Any:
+    # The same strict reader as case files (YAML 1.2 core schema, duplicate keys,
+    # aliases and non-core tags refused): a typo must stop the program, not a rule.
+    if not path.is_file():
+        raise KnowledgeError(f"{path}: missing knowledge file")
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError as exc:
-        raise KnowledgeError(f"{path}: missing knowledge file") from exc
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{path}: not valid YAML ({exc})") from exc
+        return read_file(path, error=InputError)
+    except InputError as exc:
+        raise KnowledgeError(str(exc)) from None
 
 
 def _validate(adapter: TypeAdapter[Any], raw: Any, where: str) -> Any:
     try:
-        return adapter.validate_python(raw)
+        validated = adapter.validate_python(raw)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -65,6 +67,11 @@ def _validate(adapter: TypeAdapter[Any], raw: Any, where: str) -> Any:
         raise KnowledgeError(
             f"{where}: the knowledge base breaks its schema; fix these keys:\n" + "\n".join(lines)
         ) from exc
+    converted = coerced_values(adapter, raw, validated)  # `present: yes` is not `true`
+    if converted:
+        listing = "\n".join(f"  - {where}: {problem}" for problem in converted)
+        raise KnowledgeError(f"{where}: values of the wrong type:\n{listing}")
+    return validated
 
 
 def _section(raw: Any, key: str, where: str) -> Any:

@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mgpn.errors import CaseError
+from mgpn.strict_reader import decimal_number, read_json
+
 CASE_FORMAT = "mgpn-case/1"
 COMPARATORS = (">", "<", ">=", "<=")
 LIST_SECTIONS = ("treatments", "visits")
@@ -234,10 +237,10 @@ def _first(form: Mapping[str, Sequence[str]], name: str) -> str:
 
 
 def _number(text: str, integer: bool) -> Any:
-    try:
-        number = float(text)
-    except ValueError:
+    number = decimal_number(text)  # the strict reader's rules: no 1_000, nan or inf
+    if number is None:
         return text  # parse_case names the field and says what it expected
+    number = float(number)
     if integer:
         return int(number) if number.is_integer() else text
     return number
@@ -295,9 +298,9 @@ def form_to_case(catalog: Sequence[object], form: Mapping[str, Sequence[str]]) -
     visits_text = _first(form, "visits:json")
     if visits_text:
         try:
-            visits = json.loads(visits_text)
-        except json.JSONDecodeError:
-            visits = visits_text
+            visits = read_json(visits_text, "form visits")
+        except CaseError:
+            visits = visits_text  # parse_case reports it at 'visits'
         if visits:
             data["visits"] = visits
     return data

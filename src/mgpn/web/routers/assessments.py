@@ -8,8 +8,9 @@ from fastapi.responses import Response
 from mgpn.assessment import Assessment
 from mgpn.web.deps import EvaluatorDep
 from mgpn.web.schemas import CaseIn, InputErrorOut
+from mgpn.web.strict_json import StrictJSONRoute
 
-router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"])
+router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"], route_class=StrictJSONRoute)
 
 
 @router.post(

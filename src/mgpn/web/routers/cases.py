@@ -17,8 +17,9 @@ from mgpn.web.schemas import (
     VersionOut,
 )
 from mgpn.web.store import StoredVersion
+from mgpn.web.strict_json import StrictJSONRoute
 
-router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"], route_class=StrictJSONRoute)
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     422: {

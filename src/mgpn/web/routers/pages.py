@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from mgpn.errors import CaseError, Issue
 from mgpn.report.view import ReportView
+from mgpn.strict_reader import LIMITS, read_document
 from mgpn.web.deps import CatalogDep, EvaluatorDep, KnowledgeDep, StoreDep, TemplatesDep
 from mgpn.web.form import build_form, form_to_case, visit_fields, visit_from_form
 from mgpn.web.services import Evaluated, KnowledgeInfo, live_view, stored_view
@@ -90,15 +91,13 @@ def upload_case(
     """Read an uploaded YAML or JSON case into the form (not saved until the user saves)."""
     name = file.filename or "upload"
     try:
-        data = yaml.safe_load(file.file.read().decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        issue = Issue(
-            "",
-            f"{name} is not a YAML or JSON file ({exc.__class__.__name__})",
-            fix="upload a case file in the mgpn-case/1 format (.yaml or .json)",
+        # The strict reader of case files: duplicate keys, YAML 1.1 words, aliases refused.
+        data = read_document(
+            file.file.read(LIMITS.max_bytes + 1), name, json_only=name.lower().endswith(".json")
         )
+    except CaseError as exc:
         return _case_page(
-            request, templates, knowledge, catalog, case=None, issues=[issue], status_code=422
+            request, templates, knowledge, catalog, case=None, issues=exc.issues, status_code=422
         )
     if not isinstance(data, dict):
         issue = Issue(

@@ -1,0 +1,50 @@
+"""JSON request bodies read by mgpn's strict reader instead of ``json.loads``.
+
+FastAPI reads a JSON body with the standard library, which keeps the last of two
+duplicated keys and turns ``NaN``/``Infinity`` into floats: the same case would mean
+one thing in a file and another through the API. Routers that take a case use
+:class:`StrictJSONRoute`, which parses the body with :func:`mgpn.strict_reader.read_json`
+first (a refusal is a :class:`mgpn.errors.CaseError`, answered 422 with the field
+path) and hands FastAPI the already-parsed value.
+"""
+
+from __future__ import annotations
+
+import email.message
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from mgpn.strict_reader import read_json
+
+
+def _is_json(request: Request) -> bool:
+    # The same rule FastAPI uses to decide that a body is JSON.
+    content_type = request.headers.get("content-type")
+    if not content_type:
+        return True
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+class StrictJSONRoute(APIRoute):
+    """An API route whose JSON body is parsed strictly (duplicate keys, NaN refused)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict_handler(request: Request) -> Response:
+            if request.method in ("POST", "PUT", "PATCH") and _is_json(request):
+                body = await request.body()
+                if body:
+                    # Starlette's Request.json() returns this cached value.
+                    request._json = read_json(body, "request body")
+            return await handler(request)
+
+        return strict_handler
