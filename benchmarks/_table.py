@@ -6,9 +6,11 @@ together. ``target`` says what the issue asks for, in words, so the table reads 
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -57,23 +59,23 @@ def machine() -> str:
     """The machine the figures come from (they mean nothing without it)."""
     cpu = platform.processor() or platform.machine()
     try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
     except OSError:
         pass
     try:
-        cores = len(__import__("os").sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:
-        cores = __import__("os").cpu_count() or 0
+        cores = os.cpu_count() or 0
     try:
         memory = subprocess.run(["free", "-g"], capture_output=True, text=True, check=False)
         total = memory.stdout.splitlines()[1].split()[1] + " GiB RAM"
     except (OSError, IndexError):
         total = "RAM unknown"
     try:
-        load = open("/proc/loadavg", encoding="utf-8").read().split()[0]
+        load = Path("/proc/loadavg").read_text(encoding="utf-8").split()[0]
     except OSError:
         load = "?"
     return (

@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _table import Row  # noqa: E402
+from _table import Row
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "src" / "mgpn" / "examples" / "anti-mag-neuropathy.yaml"

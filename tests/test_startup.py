@@ -91,3 +91,19 @@ def test_probe_sees_a_heavy_import(tmp_path: Path) -> None:
     )
     assert chart.stat().st_size > 0
     assert "matplotlib" in modules
+
+
+def test_cohort_loading_leaves_statistics_and_plotting_unloaded() -> None:
+    """Reading and validating a cohort needs polars only; scipy loads with the tests."""
+    probe = (
+        "import json, sys\n"
+        "from mgpn.cohort import load_cohort\n"
+        f"load_cohort({str(EXAMPLES / 'cohort-synthetic.csv')!r})\n"
+        "print(json.dumps(sorted({n.split('.')[0] for n in sys.modules})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    modules = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "polars" in modules
+    assert sorted(modules & {"scipy", "statsmodels", "scikit_posthocs", "pandas", "matplotlib"}) == []
