@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _table import Row  # noqa: E402
+from _table import Row
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_CASES = REPO / ".." / "shared" / "cases"
