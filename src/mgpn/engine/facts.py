@@ -35,11 +35,18 @@ class CaseFacts:
     mimics: dict[str, str] = field(default_factory=dict)
     link: str | None = None
     criteria: dict[str, Truth] = field(default_factory=dict)
+    # Case values by path, read once per evaluation: rules name the same ~100 paths
+    # several hundred times. Shared by the scoped copies (the case does not change).
+    values: dict[str, Any] = field(default_factory=dict)
 
     def value(self, path: str) -> Any:
-        if path == "treatments[].regimen":
-            return _regimens(self.case)
-        return self.case.get(path)
+        try:
+            return self.values[path]
+        except KeyError:
+            pass
+        found = _regimens(self.case) if path == "treatments[].regimen" else self.case.get(path)
+        self.values[path] = found
+        return found
 
     def threshold(self, name: str) -> float:
         return self.kb.thresholds[name].value
@@ -58,4 +65,6 @@ class CaseFacts:
 
     def scoped(self, criteria: dict[str, Truth]) -> CaseFacts:
         """The same facts with one rule set's criteria visible."""
-        return CaseFacts(self.case, self.kb, self.syndromes, self.mimics, self.link, criteria)
+        return CaseFacts(
+            self.case, self.kb, self.syndromes, self.mimics, self.link, criteria, self.values
+        )
