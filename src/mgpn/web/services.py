@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
@@ -26,9 +26,13 @@ class Evaluated:
     """A parsed case, its normalised form and what the engine said about it, and when."""
 
     case: Case
-    case_json: dict[str, Any]
     assessment: Assessment
     assessed_at: datetime
+
+    @cached_property
+    def case_json(self) -> dict[str, Any]:
+        """The normalised case (built when first asked for: the JSON API never needs it)."""
+        return dump_case(self.case)
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def evaluate_mapping(data: Mapping[str, Any], source: str) -> Evaluated:
     """Parse ``data`` as a case (raises :class:`mgpn.errors.CaseError`) and evaluate it."""
     case = parse_case(dict(data), source=source)
     assessment = evaluate(case, knowledge())
-    return Evaluated(case, dump_case(case), assessment, datetime.now(UTC))
+    return Evaluated(case, assessment, datetime.now(UTC))
 
 
 @lru_cache(maxsize=1)
