@@ -1,34 +1,54 @@
-"""Speed of the reasoning engine.
+"""Speed of start-up, of the reasoning engine, and of batch evaluation.
 
-    python benchmarks/bench_evaluate.py            # figures for the README
-    pytest benchmarks/bench_evaluate.py            # the same in-process timing via pytest-benchmark
+    python benchmarks/bench_evaluate.py [--profile]   # figures for the README
+    pytest benchmarks/bench_evaluate.py              # in-process timing via pytest-benchmark
 
-Measures (1) evaluation time per case in-process, against a baseline measured in the same
-run (parsing the same case files), and (2) ``mgpn evaluate`` on all shared cases as one
-process, against the start-up of ``mgpn --help``. Uses ../shared/cases (the folder beside
-the repo) and falls back to the bundled examples when it is absent.
+Start-up: whole processes (median of several runs): ``mgpn evaluate one.yaml`` and
+``mgpn --help`` against ``python -c "import pydantic, yaml"``, the floor of any program
+that reads a YAML case into pydantic models.
+Per case: evaluation in-process over the shared vignettes (../shared/cases, beside the
+repository) or, without them, the bundled examples, against parsing the same files.
+Batch: ``mgpn.evaluate_many`` over a few thousand case files with one worker per core,
+against the same in this process alone, and ``mgpn evaluate --format json`` on them all.
+``--profile`` prints the engine's top functions (cProfile, by own time).
 """
 
 from __future__ import annotations
 
+import argparse
+import cProfile
+import io
+import os
+import pstats
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _table import Row
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_CASES = REPO / ".." / "shared" / "cases"
+EXAMPLES = REPO / "src" / "mgpn" / "examples"
+ONE_CASE = EXAMPLES / "anti-mag-neuropathy.yaml"
 
 
 def case_files() -> list[Path]:
-    folder = SHARED_CASES if SHARED_CASES.is_dir() else REPO / "src" / "mgpn" / "examples"
-    return sorted(p for p in folder.glob("*.yaml") if p.name != "expectations.yaml")
+    shared = sorted(p for p in SHARED_CASES.glob("*.yaml") if p.name != "expectations.yaml")
+    bundled = sorted(
+        p for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".json") and "cohort" not in p.name
+    )
+    return shared + bundled
 
 
-def _timed(function: Any, repeat: int) -> list[float]:
+def _timed(function: Callable[[], Any], repeat: int) -> list[float]:
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -37,7 +57,45 @@ def _timed(function: Any, repeat: int) -> list[float]:
     return samples
 
 
-def in_process(repeat: int = 20) -> dict[str, float]:
+def _mgpn() -> str:
+    return shutil.which("mgpn") or str(Path(sys.executable).with_name("mgpn"))
+
+
+def _process(args: list[str]) -> Callable[[], None]:
+    def run() -> None:
+        subprocess.run(args, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    return run
+
+
+def _cpu_seconds(args: list[str]) -> float:
+    """User + system CPU time of one child process: steadier than wall time on a busy machine."""
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
+    process.returncode = 0
+    return usage.ru_utime + usage.ru_stime
+
+
+def startup(repeat: int = 7) -> list[Row]:
+    mgpn = _mgpn()
+    commands = {
+        "floor": [sys.executable, "-c", "import pydantic, yaml"],
+        "one": [mgpn, "evaluate", str(ONE_CASE)],
+        "json": [mgpn, "evaluate", "--format", "json", str(ONE_CASE)],
+        "help": [mgpn, "--help"],
+    }
+    wall = {k: statistics.median(_timed(_process(c), repeat)) for k, c in commands.items()}
+    cpu = {k: statistics.median(_cpu_seconds(c) for _ in range(repeat)) for k, c in commands.items()}
+    baseline = 'python -c "import pydantic, yaml"'
+    return [
+        Row("start-up: mgpn evaluate one.yaml (whole process, wall)", wall["one"], "s", baseline, wall["floor"], "≤ 3x"),
+        Row("start-up: mgpn evaluate one.yaml (whole process, CPU)", cpu["one"], "s", baseline, cpu["floor"], "≤ 3x"),
+        Row("start-up: mgpn evaluate --format json one.yaml (CPU)", cpu["json"], "s", baseline, cpu["floor"], "≤ 3x"),
+        Row("start-up: mgpn --help (CPU)", cpu["help"], "s", baseline, cpu["floor"]),
+    ]
+
+
+def per_case(repeat: int = 30) -> list[Row]:
     from mgpn.case import load_case
     from mgpn.engine import evaluate
     from mgpn.knowledge import load_knowledge
@@ -47,31 +105,83 @@ def in_process(repeat: int = 20) -> dict[str, float]:
     cases = [load_case(path) for path in files]
     for case in cases:  # warm-up
         evaluate(case, kb)
-    parse = _timed(lambda: [load_case(path) for path in files], repeat)
-    engine = _timed(lambda: [evaluate(case, kb) for case in cases], repeat)
+    parse = statistics.median(_timed(lambda: [load_case(path) for path in files], repeat))
+    engine = statistics.median(_timed(lambda: [evaluate(case, kb) for case in cases], repeat))
     n = len(cases)
-    return {
-        "cases": n,
-        "evaluate_ms_per_case": 1000 * statistics.median(engine) / n,
-        "parse_ms_per_case": 1000 * statistics.median(parse) / n,
-        "ratio_evaluate_to_parse": statistics.median(engine) / statistics.median(parse),
-    }
+    return [
+        Row(
+            f"evaluation in-process, per case ({n} cases)",
+            1000 * engine / n,
+            "ms",
+            "parsing the same case file",
+            1000 * parse / n,
+            "< 1 ms",
+        )
+    ]
 
 
-def whole_process(repeat: int = 3) -> dict[str, float]:
-    command = shutil.which("mgpn") or str(Path(sys.executable).with_name("mgpn"))
-    files = [str(path) for path in case_files()]
-    run = lambda args: subprocess.run(  # noqa: E731 - a one-line helper reads best here
-        [command, *args], check=False, capture_output=True
-    )
-    startup = _timed(lambda: run(["--help"]), repeat)
-    full = _timed(lambda: run(["evaluate", *files, "--format", "json"]), repeat)
-    return {
-        "files": len(files),
-        "mgpn_evaluate_all_s": statistics.median(full),
-        "mgpn_help_s": statistics.median(startup),
-        "ratio_to_startup": statistics.median(full) / statistics.median(startup),
-    }
+def profile(top: int = 15) -> str:
+    """The engine's top functions by own time over every case, repeated."""
+    from mgpn.case import load_case
+    from mgpn.engine import evaluate
+    from mgpn.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    cases = [load_case(path) for path in case_files()]
+    for case in cases:
+        evaluate(case, kb)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20):
+        for case in cases:
+            evaluate(case, kb)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+    return "\n".join(line.replace(str(REPO) + "/", "") for line in lines[start : start + top + 1])
+
+
+def batch(copies: int = 2000) -> list[Row]:
+    from mgpn.batch import default_workers, evaluate_many
+
+    sources = case_files()
+    with tempfile.TemporaryDirectory() as folder:
+        files = []
+        for index in range(copies):
+            source = sources[index % len(sources)]
+            target = Path(folder, f"{index:05d}{source.suffix}")
+            shutil.copyfile(source, target)
+            files.append(target)
+        workers = default_workers()
+        serial = min(_timed(lambda: list(evaluate_many(files, workers=1, output="json")), 2))
+        pooled = min(_timed(lambda: list(evaluate_many(files, workers=workers, output="json")), 2))
+        cli = min(_timed(_process([_mgpn(), "evaluate", "--format", "json", *map(str, files)]), 2))
+    return [
+        Row(
+            f"batch: evaluate_many, {copies} files, {workers} workers",
+            copies / pooled,
+            "cases/s",
+            "the same in one process",
+            copies / serial,
+            f"≈ {workers}x (cores)",
+            higher_is_better=True,
+        ),
+        Row(
+            f"batch: mgpn evaluate --format json on {copies} files (whole process)",
+            copies / cli,
+            "cases/s",
+            "evaluate_many in one process",
+            copies / serial,
+            higher_is_better=True,
+        ),
+    ]
+
+
+def rows(quick: bool = False) -> list[Row]:
+    return startup(3 if quick else 7) + per_case(10 if quick else 30) + batch(500 if quick else 2000)
 
 
 def test_bench_evaluate_all_cases(benchmark: Any) -> None:
@@ -85,10 +195,18 @@ def test_bench_evaluate_all_cases(benchmark: Any) -> None:
     benchmark(lambda: [evaluate(case, kb) for case in cases])
 
 
+def main() -> None:
+    from _table import machine, markdown
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--profile", action="store_true", help="print the engine's top functions")
+    args = parser.parse_args()
+    print(machine())
+    print(markdown(rows(args.quick)))
+    if args.profile:
+        print("\nEngine profile (top functions by own time):\n" + profile())
+
+
 if __name__ == "__main__":
-    inside = in_process()
-    print(f"in-process: {inside['cases']} cases, {inside['evaluate_ms_per_case']:.2f} ms/case "
-          f"(parsing {inside['parse_ms_per_case']:.2f} ms/case; ratio {inside['ratio_evaluate_to_parse']:.1f}x)")
-    outside = whole_process()
-    print(f"whole process: mgpn evaluate on {outside['files']} files in {outside['mgpn_evaluate_all_s']:.2f} s "
-          f"(mgpn --help {outside['mgpn_help_s']:.2f} s; ratio {outside['ratio_to_startup']:.1f}x)")
+    main()

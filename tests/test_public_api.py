@@ -29,6 +29,7 @@ def test_exported_members_are_exactly_these() -> None:
             "disclaimer",
             "dump_case",
             "evaluate",
+            "evaluate_many",
             "field_catalog",
             "load_case",
             "load_knowledge",

@@ -136,3 +136,53 @@ def test_a_document_that_is_not_a_mapping_is_refused(document: object) -> None:
 def test_missing_file_is_a_case_error(tmp_path: Path) -> None:
     with pytest.raises(CaseError, match="not found"):
         load_case(tmp_path / "nope.yaml")
+
+
+def _every_extension_walk(model: object, prefix: str) -> list[str]:
+    """The obvious walk over every field of every model (what the catalogue's walk skips)."""
+    from pydantic import BaseModel
+
+    notes: list[str] = []
+    assert isinstance(model, BaseModel)
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if name == "extensions" and value:
+            notes.extend(f"{prefix}{name}.{key}: kept, not interpreted" for key in value)
+        elif isinstance(value, BaseModel) and not hasattr(value, "comparator"):
+            notes.extend(_every_extension_walk(value, f"{prefix}{name}."))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    notes.extend(_every_extension_walk(item, f"{prefix}{name}[{index}]."))
+    return notes
+
+
+def test_extension_notes_cover_every_extension_in_order() -> None:
+    from mgpn.case import field_catalog
+
+    data: dict[str, object] = {
+        "format": "mgpn-case/1",
+        "treatments": [{"regimen": "rituximab"}, {"regimen": "ivig"}],
+        "visits": [{"date": f"2024-0{m}-01", "mrs": 1} for m in range(1, 4)],
+    }
+    for descriptor in field_catalog():
+        if descriptor.kind != "extensions":
+            continue
+        *parents, _ = descriptor.path.split(".")
+        if parents and parents[0].endswith("[]"):
+            rows = data[parents[0][:-2]]
+            assert isinstance(rows, list)
+            for row in rows[::2]:  # the first and third: the walk must not stop early
+                row["extensions"] = {"note": "x"}
+            continue
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})  # type: ignore[assignment]
+        node["extensions"] = {"a": 1, "b": 2}  # type: ignore[index]
+    case = parse_case(data)
+    notes = [n for n in case.not_interpreted() if "extensions" in n]
+    assert notes == _every_extension_walk(case, "")
+    assert "visits[2].extensions.note: kept, not interpreted" in notes
+    assert "treatments[0].extensions.note: kept, not interpreted" in notes
+    assert "antibodies.gangliosides.extensions.b: kept, not interpreted" in notes
+    assert len(notes) == 2 * 13 + 1 + 2  # two keys in 13 places, one treatment, two visits

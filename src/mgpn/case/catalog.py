@@ -145,8 +145,9 @@ def known_paths() -> frozenset[str]:
     return frozenset(item.path for item in field_catalog())
 
 
-def _vocabulary_fields() -> list[FieldDescriptor]:
-    return [f for f in field_catalog() if f.vocabulary and "[]" not in f.path]
+@cache
+def _vocabulary_fields() -> tuple[FieldDescriptor, ...]:
+    return tuple(f for f in field_catalog() if f.vocabulary and "[]" not in f.path)
 
 
 def not_interpreted(case: Case) -> list[str]:
@@ -161,15 +162,36 @@ def not_interpreted(case: Case) -> list[str]:
     return notes
 
 
+@cache
+def _extension_plan(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """The fields of ``model`` that may hold extensions, in field order, with how to look.
+
+    "own" is the model's ``extensions`` mapping, "model" a nested section, "list" a list
+    of them (treatments, visits). Plain values and quantities are left out, so the walk
+    below touches only what can hold an extension: a case with a thousand visits costs
+    a thousand look-ups of ``extensions``, not every field of every visit.
+    """
+    plan: list[tuple[str, str]] = []
+    for name, info in model.model_fields.items():
+        if name == "extensions":
+            plan.append((name, "own"))
+        elif model_of(info.annotation) is not None:
+            is_list = any(typing.get_origin(m) is list for m in _strip_optional(info.annotation))
+            plan.append((name, "list" if is_list else "model"))
+    return tuple(plan)
+
+
 def _extension_notes(model: BaseModel, prefix: str) -> list[str]:
     notes: list[str] = []
-    for name in type(model).model_fields:
+    for name, how in _extension_plan(type(model)):
         value = getattr(model, name)
         path = f"{prefix}{name}"
-        if name == "extensions" and value:
-            notes.extend(f"{path}.{key}: kept, not interpreted" for key in value)
-        elif isinstance(value, BaseModel) and not hasattr(value, "comparator"):
-            notes.extend(_extension_notes(value, f"{path}."))
+        if how == "own":
+            if value:
+                notes.extend(f"{path}.{key}: kept, not interpreted" for key in value)
+        elif how == "model":
+            if isinstance(value, BaseModel):
+                notes.extend(_extension_notes(value, f"{path}."))
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, BaseModel):

@@ -140,7 +140,9 @@ def convert(value: float, unit: str, spec: QuantitySpec) -> float:
 
 def _load_specs() -> dict[str, QuantitySpec]:
     text = resources.files("mgpn.case").joinpath("quantities.yaml").read_text(encoding="utf-8")
-    raw: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    # libyaml when present: the same safe YAML, read without the pure-Python parser at import.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw: dict[str, dict[str, Any]] = yaml.load(text, Loader=loader)
     specs: dict[str, QuantitySpec] = {}
     for path, entry in raw.items():
         low, high = entry["range"]

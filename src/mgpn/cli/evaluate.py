@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from mgpn.cli import exit_codes
-from mgpn.errors import InputError, MgpnError
+from mgpn.errors import InputError, KnowledgeError, MgpnError
 
 
 class OutputFormat(StrEnum):
@@ -51,43 +51,49 @@ def evaluate_command(
     full: bool = typer.Option(
         False, "--full", help="text: everything, not just the one-screen summary"
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        "-j",
+        min=1,
+        help="processes for many files (default: one per core; 1: none). "
+        "Output keeps the order of the files.",
+    ),
 ) -> None:
     """Assess each case: differential, other causes, link, next tests, treatment."""
-    from mgpn.engine import evaluate
-    from mgpn.interop.fhir.files import load_case_or_fhir
-    from mgpn.knowledge import load_knowledge
+    from mgpn.batch import evaluate_many
     from mgpn.report.markdown import render_markdown
     from mgpn.report.text import render_text
 
     out = Console(highlight=False, soft_wrap=output is not OutputFormat.text)
     err = Console(stderr=True, highlight=False)
+    refused = 0
+    items = evaluate_many(
+        files, workers=workers, output="json" if output is OutputFormat.json else "assessment"
+    )
     try:
-        kb = load_knowledge()
-    except MgpnError as exc:
+        for item in items:
+            if item.error is not None:
+                refused += 1
+                _print_refusal(Path(item.source), item.error, err)
+                continue
+            for notice in item.notices:
+                err.print(f"{item.source}: {notice}", markup=False)
+            if item.rendered is not None:
+                typer.echo(item.rendered)
+            elif item.assessment is None:
+                continue
+            elif output is OutputFormat.fhir:
+                from mgpn.interop.fhir.output import assessment_bundle
+
+                typer.echo(json.dumps(assessment_bundle(item.assessment), ensure_ascii=False))
+            elif output is OutputFormat.markdown:
+                typer.echo(render_markdown(item.assessment))
+            else:
+                render_text(item.assessment, out, full=full)
+    except KnowledgeError as exc:
         err.print(f"[bold red]knowledge base refused:[/] {exc}", markup=True)
         raise typer.Exit(exit_codes.CANNOT_RUN) from exc
-    refused = 0
-    for path in files:
-        try:
-            case, mapping = load_case_or_fhir(path)  # a FHIR Bundle is told apart by content
-            assessment = evaluate(case, kb)
-        except MgpnError as exc:
-            refused += 1
-            _print_refusal(path, exc, err)
-            continue
-        if mapping is not None and mapping.unused:
-            err.print(f"{path}: {len(mapping.unused)} FHIR resource(s) or code(s) not used "
-                      "(see mgpn fhir import --report)", markup=False)  # fmt: skip
-        if output is OutputFormat.fhir:
-            from mgpn.interop.fhir.output import assessment_bundle
-
-            typer.echo(json.dumps(assessment_bundle(assessment), ensure_ascii=False))
-        elif output is OutputFormat.json:
-            typer.echo(json.dumps(assessment.to_json_dict(), ensure_ascii=False))
-        elif output is OutputFormat.markdown:
-            typer.echo(render_markdown(assessment))
-        else:
-            render_text(assessment, out, full=full)
     if refused:
         raise typer.Exit(exit_codes.INPUT_REFUSED)
 

@@ -13,9 +13,7 @@ from typing import Literal
 
 import typer
 
-from mgpn.case import load_case
 from mgpn.errors import InputError, MgpnError
-from mgpn.outcomes import plot, summarize
 
 _IMAGE_FORMATS: dict[str, Literal["svg", "png"]] = {".svg": "svg", ".png": "png"}
 
@@ -45,6 +43,11 @@ def outcomes(
     ),
 ) -> None:
     """Scales and paraprotein over time: change, MCID, responder definitions, warnings."""
+    # Imported here, not at module level: matplotlib costs about half a second, and
+    # every other command (validate, evaluate) would pay it at start-up.
+    from mgpn.case import load_case
+    from mgpn.outcomes import plot, summarize
+
     image_format = None
     if plot_file is not None:
         image_format = _IMAGE_FORMATS.get(plot_file.suffix.lower())

@@ -43,13 +43,23 @@ def register(app: typer.Typer) -> None:
         ssl_keyfile: Path | None = typer.Option(
             None, "--ssl-keyfile", help="The private key of --ssl-certfile (PEM)."
         ),
+        workers: int = typer.Option(
+            1,
+            "--workers",
+            min=1,
+            help="Server processes; one per core serves the most (best with PostgreSQL). "
+            "See docs/web.md.",
+        ),
+        access_log: bool = typer.Option(
+            False, "--access-log/--no-access-log", help="Log every request (off: the proxy logs)."
+        ),
     ) -> None:
         """Run the web app: enter a case, see the assessment update, save it, print a report."""
-        import uvicorn
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
         from mgpn.web.main import create_app
+        from mgpn.web.server import run
         from mgpn.web.settings import is_loopback, settings_from_env
 
         try:
@@ -120,14 +130,15 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             f"Open {scheme}://{shown_host}:{port}/ in a browser (API documentation at /docs)."
         )
-        uvicorn.run(
+        run(
             web_app,
+            settings,
             host=host,
             port=port,
-            log_level="info",
-            server_header=False,
-            ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
-            ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+            workers=workers,
+            access_log=access_log,
+            ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile,
         )
 
     @app.command()

@@ -57,9 +57,7 @@ def load_cohort(path: str | Path, markers: Sequence[str] | None = None) -> Cohor
         if suffix == ".parquet":
             frame = pl.read_parquet(path)
         elif suffix in {".csv", ".txt"}:
-            # Everything as text first: type inference would turn a numeric column
-            # with one stray word into a text column and hide the mistake.
-            frame = pl.read_csv(path, infer_schema=False)
+            frame = _read_csv(path)
         else:
             raise CohortError(
                 source,
@@ -91,6 +89,36 @@ def load_cohort(path: str | Path, markers: Sequence[str] | None = None) -> Cohor
         note = f"Simulation parameters and their provenance: {sidecar.name}."
         cohort = replace(cohort, notes=(*cohort.notes, note))
     return cohort
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    """The CSV with typed columns when every cell reads as its type, else all as text.
+
+    Typed first, without inference: the columns with words (id, group, sex) as text,
+    the true/false columns as booleans and every other column as a number. That is one pass
+    and half the memory of reading text and converting it. When any cell is not a
+    number (a typing mistake, a censored '<2', a column of free text) or is NaN or
+    infinite, the file is read again as text, which is what names the bad cells: type
+    inference is never used, so a stray word cannot silently turn a marker into text.
+    """
+    header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
+    words = {col.ID, col.GROUP, col.SEX}
+    schema: dict[str, pl.DataType] = {
+        name: pl.String()
+        if name in words
+        else pl.Boolean()
+        if name in col.BOOLEAN_COLUMNS
+        else pl.Float64()
+        for name in header
+    }
+    try:
+        frame = pl.read_csv(path, schema=schema)
+    except pl.exceptions.PolarsError:
+        return pl.read_csv(path, infer_schema=False)
+    numbers = [name for name, kind in schema.items() if kind == pl.Float64()]
+    if numbers and frame.select(pl.any_horizontal(~pl.col(numbers).is_finite()).any()).item():
+        return pl.read_csv(path, infer_schema=False)  # 'NaN'/'inf' are refused, with their rows
+    return frame
 
 
 def validate_frame(
@@ -290,33 +318,35 @@ def _parse_number(series: pl.Series, issues: list[Issue], *, required: bool) -> 
     contract does not allow).
     """
     name = series.name
-    if series.dtype.is_numeric():
-        values = series.cast(pl.Float64)
-        return values.fill_nan(None)  # NaN in a typed file is how pandas writes "unknown"
     if series.dtype == pl.Boolean:
         return None
-    text = series.cast(pl.String)
-    values = text.cast(pl.Float64, strict=False)
-    bad = (values.is_null() | ~values.is_finite().fill_null(True)) & text.is_not_null()
-    present = text.is_not_null().sum()
-    if present and bad.sum() == present and not required:
-        return None  # a text column: kept and reported, not analysed
-    if bad.any():
-        rows, count = _rows(bad)
-        issues.append(
-            Issue(
-                name,
-                f"{count} value(s) are not numbers (rows {rows})",
-                expected="a number with '.' as decimal point, blank when unknown",
-                found=_examples(text, bad),
-                fix=(
-                    "correct these cells; leave a cell blank when the value is unknown "
-                    "(censored values such as '<2' are not supported: record them in a "
-                    "separate column and state in your methods how they were handled)"
-                ),
+    if series.dtype.is_numeric():
+        # NaN in a typed file is how pandas writes "unknown"; ranges are checked below
+        # as for text cells (a typed CSV or a Parquet file is held to the same contract).
+        values = series.cast(pl.Float64).fill_nan(None)
+    else:
+        text = series.cast(pl.String)
+        values = text.cast(pl.Float64, strict=False)
+        bad = (values.is_null() | ~values.is_finite().fill_null(True)) & text.is_not_null()
+        present = text.is_not_null().sum()
+        if present and bad.sum() == present and not required:
+            return None  # a text column: kept and reported, not analysed
+        if bad.any():
+            rows, count = _rows(bad)
+            issues.append(
+                Issue(
+                    name,
+                    f"{count} value(s) are not numbers (rows {rows})",
+                    expected="a number with '.' as decimal point, blank when unknown",
+                    found=_examples(text, bad),
+                    fix=(
+                        "correct these cells; leave a cell blank when the value is unknown "
+                        "(censored values such as '<2' are not supported: record them in a "
+                        "separate column and state in your methods how they were handled)"
+                    ),
+                )
             )
-        )
-        return None
+            return None
     low_high = col.RANGES.get(name)
     if low_high is not None:
         low, high = low_high

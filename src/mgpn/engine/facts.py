@@ -84,15 +84,25 @@ class CaseFacts:
     mimics: dict[str, str] = field(default_factory=dict)
     link: str | None = None
     criteria: dict[str, Truth] = field(default_factory=dict)
+    # Case values by path, read once per evaluation: rules name the same ~100 paths
+    # several hundred times. Shared by the scoped copies (the case does not change).
+    values: dict[str, Any] = field(default_factory=dict)
 
     def value(self, path: str) -> Any:
+        try:
+            return self.values[path]
+        except KeyError:
+            pass
         if path == "treatments[].regimen":
-            return _regimens(self.case)
-        if path == BEFORE_ONSET:
-            return _regimens_by_timing(self.case, after=False)
-        if path == AFTER_ONSET:
-            return _regimens_by_timing(self.case, after=True)
-        return self.case.get(path)
+            found = _regimens(self.case)
+        elif path == BEFORE_ONSET:
+            found = _regimens_by_timing(self.case, after=False)
+        elif path == AFTER_ONSET:
+            found = _regimens_by_timing(self.case, after=True)
+        else:
+            found = self.case.get(path)
+        self.values[path] = found
+        return found
 
     def threshold(self, name: str) -> float:
         return self.kb.thresholds[name].value
@@ -115,4 +125,6 @@ class CaseFacts:
 
     def scoped(self, criteria: dict[str, Truth]) -> CaseFacts:
         """The same facts with one rule set's criteria visible."""
-        return CaseFacts(self.case, self.kb, self.syndromes, self.mimics, self.link, criteria)
+        return CaseFacts(
+            self.case, self.kb, self.syndromes, self.mimics, self.link, criteria, self.values
+        )

@@ -208,7 +208,17 @@ def evaluate_leaf(leaf: Leaf, facts: Facts) -> Truth:
 
 
 def evaluate(predicate: Predicate, facts: Facts) -> Truth:
-    """The truth of ``predicate`` against ``facts``: True, False or None (unknown)."""
+    """The truth of ``predicate`` against ``facts``: True, False or None (unknown).
+
+    Runs the predicate compiled once into closures (:mod:`mgpn.engine.compiled`); the
+    meaning is :func:`interpret`'s, which the tests hold it to.
+    """
+    return _compiled(predicate)(facts)
+
+
+def interpret(predicate: Predicate, facts: Facts) -> Truth:
+    """The definition of a predicate's truth, by walking its tree (slow; the reference)."""
+    evaluate = interpret  # the children too, by definition
     if isinstance(predicate, Leaf):
         return evaluate_leaf(predicate, facts)
     if isinstance(predicate, AllOf):
@@ -240,3 +250,7 @@ def evaluate(predicate: Predicate, facts: Facts) -> Truth:
     assert isinstance(predicate, LinkRef)
     status = facts.link_status()
     return None if status is None else status in predicate.link_in
+
+
+# At the end: the compiler reads the helpers above.
+from mgpn.engine.compiled import compiled as _compiled  # noqa: E402

@@ -119,8 +119,9 @@ def evaluate_criteria(criteria: list[Criterion], facts: CaseFacts) -> list[Crite
     """Criteria may refer to earlier criteria of the same set, so evaluate in order."""
     truths: dict[str, Truth] = {}
     outcomes: list[CriterionOutcome] = []
+    scoped = facts.scoped(truths)  # sees each truth as it is added below
     for criterion in criteria:
-        truth = evaluate(criterion.when, facts.scoped(truths))
+        truth = evaluate(criterion.when, scoped)
         truths[criterion.id] = truth
         outcomes.append(CriterionOutcome(criterion, truth))
     return outcomes

@@ -153,12 +153,20 @@ def read_knowledge(
     return kb
 
 
-@lru_cache(maxsize=8)
-def _cached(directory: str) -> KnowledgeBase:
+def _read_checked(directory: Path) -> KnowledgeBase:
     catalog = case_fields()
     if catalog is None:
-        return read_knowledge(Path(directory))
-    return read_knowledge(Path(directory), known_paths=set(catalog), known_units=catalog_units())
+        return read_knowledge(directory)
+    return read_knowledge(directory, known_paths=set(catalog), known_units=catalog_units())
+
+
+@lru_cache(maxsize=8)
+def _cached(directory: str) -> KnowledgeBase:
+    # Once per process (lru_cache), and between processes through a cache keyed by the
+    # files and mgpn's code (mgpn.knowledge.disk_cache): start-up need not re-read it.
+    from mgpn.knowledge.disk_cache import cached_or_read
+
+    return cached_or_read(Path(directory), _read_checked)
 
 
 def load_knowledge(path: str | Path | None = None) -> KnowledgeBase:

@@ -178,16 +178,30 @@ class CaseForm:
     visits: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
 
 
+# The catalogue is built once per process (mgpn.case.field_catalog is cached), so the
+# specs read off it are too: every live-form request reads them, rebuilding them was
+# most of the cost of reading a submitted form.
+_SPECS_OF: dict[int, tuple[object, tuple[FieldSpec, ...]]] = {}
+
+
 def catalog_specs(catalog: Iterable[object]) -> list[FieldSpec]:
     """The form's fields: every catalogue entry except sections and the list rows."""
+    cached = _SPECS_OF.get(id(catalog))
+    if cached is not None and cached[0] is catalog:
+        return list(cached[1])
     specs = [spec_from_descriptor(d) for d in catalog]
-    return [
+    chosen = [
         s
         for s in specs
         if s.kind not in _SKIP_KINDS
         and s.path != "format"
         and s.path.split(".", 1)[0].split("[", 1)[0] not in LIST_SECTIONS
     ]
+    if isinstance(catalog, tuple):  # immutable: safe to remember (the object is kept alive)
+        if len(_SPECS_OF) >= 8:
+            _SPECS_OF.clear()
+        _SPECS_OF[id(catalog)] = (catalog, tuple(chosen))
+    return chosen
 
 
 def visit_fields(catalog: Iterable[object]) -> list[FieldSpec]:

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from mgpn.cdshooks import pages as cds_pages
 from mgpn.cdshooks.router import install as install_cds
 from mgpn.cdshooks.settings import CdsSettings, load_cds_settings
-from mgpn.web import handlers
+from mgpn.web import handlers, services
 from mgpn.web.accounts import AccountStore
 from mgpn.web.csrf import csrf_protect
 from mgpn.web.db import make_engine, session_factory, upgrade
@@ -58,6 +58,7 @@ def create_app(
     app.state.templates = make_templates()
     app.state.oauth = None
     app.state.failed_sign_ins = auth.FailedSignIns()
+    services.warm(app.state.templates)  # once per process, before the first request
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (assessments, cases, reports, pages, live, docs, auth, cds_pages):
         app.include_router(module.router)

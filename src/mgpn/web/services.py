@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
+
+from fastapi.templating import Jinja2Templates
 
 from mgpn.assessment import Assessment
 from mgpn.case import Case, dump_case, field_catalog, parse_case
 from mgpn.engine import evaluate
-from mgpn.knowledge import disclaimer, load_knowledge
+from mgpn.knowledge import KnowledgeBase, disclaimer, load_knowledge
 from mgpn.report.deciding import deciding_fields
 from mgpn.report.outcomes import outcomes_view
 from mgpn.report.view import ReportDetails, ReportView, build_view
@@ -25,9 +27,13 @@ class Evaluated:
     """A parsed case, its normalised form and what the engine said about it, and when."""
 
     case: Case
-    case_json: dict[str, Any]
     assessment: Assessment
     assessed_at: datetime
+
+    @cached_property
+    def case_json(self) -> dict[str, Any]:
+        """The normalised case (built when first asked for: the JSON API never needs it)."""
+        return dump_case(self.case)
 
 
 @dataclass(frozen=True)
@@ -41,13 +47,34 @@ class KnowledgeInfo:
 def evaluate_mapping(data: Mapping[str, Any], source: str) -> Evaluated:
     """Parse ``data`` as a case (raises :class:`mgpn.errors.CaseError`) and evaluate it."""
     case = parse_case(dict(data), source=source)
-    assessment = evaluate(case)
-    return Evaluated(case, dump_case(case), assessment, datetime.now(UTC))
+    assessment = evaluate(case, knowledge())
+    return Evaluated(case, assessment, datetime.now(UTC))
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> KnowledgeBase:
+    """The bundled knowledge base, read once per process (:func:`warm` reads it at start-up)."""
+    return load_knowledge()
+
+
+def warm(templates: Jinja2Templates | None = None) -> None:
+    """Read the knowledge base, build the field catalogue and compile the templates now.
+
+    Called when the app is created, before the first request: otherwise the first
+    requests arriving together would each do this work (each reading the knowledge base).
+    """
+    knowledge()
+    knowledge_info()
+    catalog()
+    if templates is not None:
+        for name in templates.env.list_templates(extensions=["html"]):
+            templates.env.get_template(name)
 
 
 @lru_cache(maxsize=1)
 def knowledge_info() -> KnowledgeInfo:
-    return KnowledgeInfo(version=str(load_knowledge().meta.version), disclaimer=disclaimer())
+    meta = knowledge().meta
+    return KnowledgeInfo(version=str(meta.version), disclaimer=meta.disclaimer)
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,7 @@ def make_templates() -> Jinja2Templates:
         ),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
+        auto_reload=False,  # templates ship with the package: no stat() of each file per request
     )
     add_filters(env)
     env.globals["today"] = lambda: datetime.now(UTC).date().isoformat()

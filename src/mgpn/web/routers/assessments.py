@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from fastapi.responses import Response
 
 from mgpn.assessment import Assessment
 from mgpn.web.deps import EvaluatorDep
@@ -21,5 +20,8 @@ router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"], route_cla
     responses={422: {"model": InputErrorOut, "description": "every problem, with its field path"}},
     summary="Evaluate a case (nothing is stored)",
 )
-def create_assessment(case: CaseIn, evaluate: EvaluatorDep) -> dict[str, Any]:
-    return evaluate(case, "request body").assessment.to_json_dict()
+def create_assessment(case: CaseIn, evaluate: EvaluatorDep) -> Response:
+    # Serialised once by pydantic's JSON serialiser (the same bytes as to_json_dict()),
+    # not dumped to a dict, re-validated against the response model and encoded again.
+    assessment = evaluate(case, "request body").assessment
+    return Response(assessment.model_dump_json(by_alias=True), media_type="application/json")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from mgpn.errors import CaseError
 from mgpn.web.deps import CatalogDep, EvaluatorDep, KnowledgeDep, TemplatesDep
@@ -28,19 +29,24 @@ async def assess_form(
     evaluate: EvaluatorDep,
 ) -> HTMLResponse:
     submitted = form_lists(await request.form())
-    context: dict[str, object] = {
-        "knowledge": knowledge,
-        "view": None,
-        "issues": [],
-        "hide_outcomes": True,  # the case page shows follow-up in its own section
-        "oob": True,  # also refresh the sticky summary bar and the live region
-    }
-    try:
-        data = form_to_case(catalog, submitted, site_units())
-        context["view"] = live_view(evaluate(data, "form"))
-    except CaseError as exc:
-        context["issues"] = exc.issues
-    return templates.TemplateResponse(request, "_assessment.html", context)
+
+    def assess() -> HTMLResponse:
+        context: dict[str, object] = {
+            "knowledge": knowledge,
+            "view": None,
+            "issues": [],
+            "hide_outcomes": True,  # the case page shows follow-up in its own section
+            "oob": True,  # also refresh the sticky summary bar and the live region
+        }
+        try:
+            data = form_to_case(catalog, submitted, site_units())
+            context["view"] = live_view(evaluate(data, "form"))
+        except CaseError as exc:
+            context["issues"] = exc.issues
+        return templates.TemplateResponse(request, "_assessment.html", context)
+
+    # Evaluation and rendering are CPU work: off the event loop, so other requests go on.
+    return await run_in_threadpool(assess)
 
 
 @router.post("/case.yaml")

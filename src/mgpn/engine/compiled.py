@@ -1,0 +1,237 @@
+"""Predicates compiled once into Python closures, so evaluating a case walks no rule tree.
+
+:func:`mgpn.engine.logic.interpret` is the definition: it dispatches on each node's
+type, re-reads each leaf's operator and lower-cases its words on every call.
+:func:`compiled` does that work once per predicate (the knowledge base is immutable):
+a leaf becomes a closure with its path, operator, threshold name and word sets bound;
+a combinator calls its children's closures directly and stops as soon as the answer is
+decided (the Kleene result of ``all`` is false at the first false, of ``any`` true at
+the first true: stopping early never changes it, and predicates have no side effects).
+``tests/engine/test_compiled.py`` checks the two agree on every predicate of the
+knowledge base over generated cases, and on the full assessment of every vignette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mgpn.engine import logic
+from mgpn.engine.logic import Facts, Interval, Truth, as_interval
+from mgpn.knowledge import predicates as p
+
+Compiled = Callable[[Facts], Truth]
+
+# id(predicate) -> (predicate, closure). The predicate is kept so its id is never reused
+# by another object while the entry lives; knowledge bases are few and immutable.
+_CACHE: dict[int, tuple[object, Compiled]] = {}
+_LIMIT = 200_000
+
+
+def compiled(predicate: p.Predicate) -> Compiled:
+    """The closure evaluating ``predicate`` (built on first use, then reused)."""
+    entry = _CACHE.get(id(predicate))
+    if entry is not None and entry[0] is predicate:
+        return entry[1]
+    function = _compile(predicate)
+    if len(_CACHE) >= _LIMIT:  # many knowledge bases loaded (tests): start afresh
+        _CACHE.clear()
+    _CACHE[id(predicate)] = (predicate, function)
+    return function
+
+
+def _compile(node: p.Predicate) -> Compiled:
+    if isinstance(node, p.Leaf):
+        return _leaf(node)
+    if isinstance(node, p.AllOf):
+        return _all(tuple(compiled(item) for item in node.all))
+    if isinstance(node, p.AnyOf):
+        return _any(tuple(compiled(item) for item in node.any))
+    if isinstance(node, p.NotOf):
+        inner = compiled(node.not_)
+
+        def not_(facts: Facts) -> Truth:
+            value = inner(facts)
+            return None if value is None else not value
+
+        return not_
+    if isinstance(node, p.AtLeastN):
+        return _at_least(node.at_least_n.n, tuple(compiled(item) for item in node.at_least_n.of))
+    if isinstance(node, p.UnknownOf):
+        unknown_inner = compiled(node.unknown)
+        return lambda facts: unknown_inner(facts) is None
+    if isinstance(node, p.NotTrue):
+        true_inner = compiled(node.not_true)
+        return lambda facts: true_inner(facts) is not True
+    if isinstance(node, p.CriterionRef):
+        criterion = node.criterion
+        return lambda facts: facts.criterion(criterion)
+    if isinstance(node, p.SyndromeRef):
+        return _status_ref(tuple(node.syndrome), frozenset(node.status_in), "syndrome")
+    if isinstance(node, p.MimicRef):
+        return _status_ref(tuple(node.mimic), frozenset(node.status_in), "mimic")
+    if isinstance(node, p.LinkRef):
+        allowed = frozenset(node.link_in)
+
+        def link(facts: Facts) -> Truth:
+            status = facts.link_status()
+            return None if status is None else status in allowed
+
+        return link
+    # A kind this compiler does not know yet: the interpreter's answer, still correct.
+    return lambda facts: logic.interpret(node, facts)
+
+
+def _all(children: tuple[Compiled, ...]) -> Compiled:
+    def all_(facts: Facts) -> Truth:
+        unknown = False
+        for child in children:
+            value = child(facts)
+            if value is False:
+                return False
+            if value is None:
+                unknown = True
+        return None if unknown else True
+
+    return all_
+
+
+def _any(children: tuple[Compiled, ...]) -> Compiled:
+    def any_(facts: Facts) -> Truth:
+        unknown = False
+        for child in children:
+            value = child(facts)
+            if value is True:
+                return True
+            if value is None:
+                unknown = True
+        return None if unknown else False
+
+    return any_
+
+
+def _at_least(n: int, children: tuple[Compiled, ...]) -> Compiled:
+    def count(facts: Facts) -> Truth:
+        true = unknown = 0
+        for child in children:
+            value = child(facts)
+            if value is True:
+                true += 1
+                if true >= n:
+                    return True
+            elif value is None:
+                unknown += 1
+        return False if true + unknown < n else None
+
+    return count
+
+
+def _status_ref(ids: tuple[str, ...], allowed: frozenset[str], kind: str) -> Compiled:
+    def status(facts: Facts) -> Truth:
+        read = facts.syndrome_status if kind == "syndrome" else facts.mimic_status
+        unknown = False
+        for ident in ids:
+            found = read(ident)
+            if found is None:
+                unknown = True
+            elif found in allowed:
+                return True
+        return None if unknown else False
+
+    return status
+
+
+def _leaf(leaf: p.Leaf) -> Compiled:
+    path = leaf.path
+    if leaf.present is not None:
+        wanted = leaf.present
+        return lambda facts: (facts.value(path) is not None) is wanted
+    if leaf.threshold_name is not None:
+        return _numeric(leaf)
+    if leaf.is_ is not None:
+        target = leaf.is_
+        if isinstance(target, bool):
+
+            def is_bool(facts: Facts) -> Truth:
+                value = facts.value(path)
+                if value is None:
+                    return None
+                return value is target if isinstance(value, bool) else False
+
+            return is_bool
+        word = target.lower()
+
+        def is_word(facts: Facts) -> Truth:
+            value = facts.value(path)
+            if value is None:
+                return None
+            return isinstance(value, str) and value.lower() == word
+
+        return is_word
+    if leaf.in_ is not None:
+        allowed = frozenset(item.lower() for item in leaf.in_)
+
+        def in_(facts: Facts) -> Truth:
+            value = facts.value(path)
+            if value is None:
+                return None
+            return isinstance(value, str) and value.lower() in allowed
+
+        return in_
+    if leaf.contains_any is not None:
+        wanted_items = frozenset(item.lower() for item in leaf.contains_any)
+
+        def contains(facts: Facts) -> Truth:
+            items = _strings(facts.value(path))
+            if items is None:
+                return None
+            return any(item in wanted_items for item in items)
+
+        return contains
+    assert leaf.mentions_any is not None  # the schema guarantees one operator
+    words = tuple(word.lower() for word in leaf.mentions_any)
+
+    def mentions(facts: Facts) -> Truth:
+        items = _strings(facts.value(path))
+        if items is None:
+            return None
+        return any(word in item for item in items for word in words)
+
+    return mentions
+
+
+def _strings(value: object) -> list[str] | None:
+    # As the interpreter: a missing value is unknown; one text or a list of them.
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value.lower()]
+    if isinstance(value, list | tuple):
+        return [str(item).lower() for item in value]
+    return None
+
+
+def _numeric(leaf: p.Leaf) -> Compiled:
+    operator = leaf.numeric_operator
+    name = leaf.threshold_name
+    assert operator is not None and name is not None  # guaranteed by the schema
+    path, minus = leaf.path, leaf.minus
+    below_side = operator in ("below", "at_most")
+
+    def numeric(facts: Facts) -> Truth:
+        threshold = facts.threshold(name)
+        measured = as_interval(facts.value(path))
+        if isinstance(measured, str):
+            # See logic._numeric: a bare "negative" is below every threshold of its field.
+            if minus is not None or measured != "negative":
+                return None
+            return below_side
+        if measured is None:
+            return None
+        if minus is not None:
+            other = as_interval(facts.value(minus))
+            if not isinstance(other, Interval):
+                return None
+            measured = measured.minus(other)
+        return logic._compare(operator, measured, threshold)
+
+    return numeric

@@ -1,0 +1,107 @@
+"""Compiled predicates mean what the interpreter (the definition) says they mean.
+
+Every predicate of the bundled knowledge base is evaluated both ways over generated
+cases and generated earlier results (criteria, syndrome, mimic and link statuses); and
+every vignette's whole assessment is computed with the interpreter in place of the
+compiled closures and compared with the real one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from mgpn.assessment import LinkStatus, MimicStatus, SyndromeStatus
+from mgpn.case import Case, load_case, parse_case
+from mgpn.engine import evaluate, logic
+from mgpn.engine.compiled import compiled
+from mgpn.engine.facts import CaseFacts
+from mgpn.knowledge import load_knowledge
+from mgpn.knowledge import predicates as p
+from tests.strategies import case_documents
+
+REPO = Path(__file__).resolve().parents[2]
+PREDICATE_TYPES = tuple(
+    t for t in vars(p).values() if isinstance(t, type) and issubclass(t, BaseModel)
+    and t.__module__ == p.__name__ and t.__name__ not in ("_Strict", "CountSpec")
+)  # fmt: skip
+
+
+def predicates_in(node: Any) -> Iterator[Any]:
+    """Every predicate anywhere in the knowledge base (rules, tests, treatment, scope)."""
+    if isinstance(node, PREDICATE_TYPES):
+        yield from p.walk(node)
+        return
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from predicates_in(getattr(node, name))
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from predicates_in(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from predicates_in(value)
+
+
+SYNDROME_STATUSES: tuple[str, ...] = get_args(SyndromeStatus)
+MIMIC_STATUSES: tuple[str, ...] = get_args(MimicStatus)
+LINK_STATUSES: tuple[str, ...] = get_args(LinkStatus)
+KB = load_knowledge()
+PREDICATES = list({id(x): x for x in predicates_in(KB)}.values())
+CRITERIA = sorted({x.criterion for x in PREDICATES if isinstance(x, p.CriterionRef)})
+SYNDROMES = [s.id for s in KB.syndromes]
+MIMICS = [m.id for m in KB.mimics]
+
+
+def test_the_knowledge_base_has_every_kind_of_predicate() -> None:
+    kinds = {type(x).__name__ for x in PREDICATES}
+    assert {"Leaf", "AllOf", "AnyOf", "NotOf", "CriterionRef"} <= kinds
+    assert len(PREDICATES) > 200
+
+
+truths = st.sampled_from([True, False, None])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    document=case_documents(),
+    criteria=st.dictionaries(st.sampled_from(CRITERIA), truths),
+    syndromes=st.dictionaries(st.sampled_from(SYNDROMES), st.sampled_from(SYNDROME_STATUSES)),
+    mimics=st.dictionaries(st.sampled_from(MIMICS), st.sampled_from(MIMIC_STATUSES)),
+    link=st.none() | st.sampled_from(LINK_STATUSES),
+)
+def test_every_predicate_compiled_equals_interpreted(
+    document: dict[str, Any],
+    criteria: dict[str, bool | None],
+    syndromes: dict[str, str],
+    mimics: dict[str, str],
+    link: str | None,
+) -> None:
+    try:
+        case: Case = parse_case(document)
+    except Exception:  # the strategy may draw an invalid case; nothing to evaluate then
+        return
+    facts = CaseFacts(case, KB, dict(syndromes), dict(mimics), link, dict(criteria))
+    for predicate in PREDICATES:
+        assert compiled(predicate)(facts) == logic.interpret(predicate, facts), predicate
+
+
+def vignettes() -> list[Path]:
+    shared = sorted((REPO.parent / "shared" / "cases").glob("*.yaml"))
+    bundled = sorted((REPO / "src" / "mgpn" / "examples").glob("*.yaml"))
+    return [f for f in shared + bundled if f.name != "expectations.yaml"]
+
+
+@pytest.mark.parametrize("path", vignettes(), ids=lambda path: path.name)
+def test_whole_assessment_is_the_interpreters(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = load_case(path)
+    fast = evaluate(case, KB).to_json_dict()
+    monkeypatch.setattr(logic, "_compiled", lambda predicate: lambda facts: logic.interpret(predicate, facts))
+    slow = evaluate(case, KB).to_json_dict()
+    assert fast == slow
