@@ -37,6 +37,11 @@ class _Facts:
     def criterion(self, criterion_id: str) -> Truth:
         return None
 
+    def members(self, names: list[str]) -> list[str]:
+        from mgpn.engine.facts import expand
+
+        return expand(self.kb, names)
+
     def syndrome_status(self, syndrome_id: str) -> str | None:
         return next((s.status for s in self.assessment.syndromes if s.id == syndrome_id), None)
 

@@ -40,7 +40,7 @@ from mgpn.knowledge import load_knowledge
 from mgpn.knowledge.order_cautions import OrderCautions, load_order_cautions
 from mgpn.knowledge.schema import KnowledgeBase
 from mgpn.web.db import session_factory
-from mgpn.web.store import CaseStore
+from mgpn.web.store import Actor, CaseStore
 
 log = logging.getLogger("mgpn.cdshooks")
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -170,8 +170,15 @@ def _case_url(runtime: CdsRuntime, claims: dict[str, Any], body: HookRequest, ca
         if case_id is None:
             case_id = runtime.cases.create(data, result, assessment.knowledge_version).case_id
             runtime.store.link_case(issuer, server, patient, case_id)
-        elif runtime.cases.get(case_id).case != data:
-            runtime.cases.add_version(case_id, data, result, assessment.knowledge_version)
+        else:
+            kept = runtime.cases.get(case_id)
+            if kept.case != data:
+                # A ConflictError (a clinician saved meanwhile) is a MgpnError: the card
+                # then goes out without the link rather than overwrite their version.
+                runtime.cases.add_version(
+                    case_id, data, result, assessment.knowledge_version,
+                    base_version=kept.version, actor=Actor(username=f"cds-hooks:{issuer}"),
+                )  # fmt: skip
         runtime.kept[key] = (case_id, digest)
     except MgpnError:
         log.warning("could not keep the case for the card link (hook %s)", body.hookInstance)

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from mgpn.assessment import Assessment
 from mgpn.case import Case, dump_case, field_catalog, parse_case
 from mgpn.engine import evaluate
-from mgpn.knowledge import KnowledgeBase, disclaimer, load_knowledge
+from mgpn.knowledge import KnowledgeBase, load_knowledge
 from mgpn.report.deciding import deciding_fields
 from mgpn.report.outcomes import outcomes_view
 from mgpn.report.view import ReportDetails, ReportView, build_view
