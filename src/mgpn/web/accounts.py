@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +30,10 @@ from mgpn.web.models import SessionRow, UserRow
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,199}")
 MIN_PASSWORD = 12  # NIST SP 800-63B asks for at least 8; 12 is the common hospital policy
 MAX_PASSWORD = 1024  # hashing a megabyte on every sign-in attempt would be a denial of service
+# A session lookup is remembered this long, so a page with its fragments costs one query;
+# signing out, removing a user or changing a password here forgets at once (another
+# process, e.g. ``mgpn users remove``, takes effect within this time).
+SESSION_CACHE_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,12 @@ class AccountStore:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self._cache: dict[str, tuple[float, User, datetime]] = {}
+        self._cache_lock = threading.Lock()
+
+    def _forget(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
 
     @contextmanager
     def _transaction(self, action: str, *, write: bool = False) -> Iterator[Session]:
@@ -165,6 +177,7 @@ class AccountStore:
                 raise NotFoundError(f"no user is called {username!r}")
             row.password_hash = hashed
             session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
+        self._forget()
 
     def list_users(self) -> list[User]:
         with self._transaction("list the users") as session:
@@ -182,6 +195,7 @@ class AccountStore:
                 raise NotFoundError(f"no user is called {username!r}")
             session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
             session.delete(row)
+        self._forget()
 
     def authenticate(self, username: str, password: str) -> User | None:
         """The user if the password is right, else None (same cost either way)."""
@@ -245,12 +259,35 @@ class AccountStore:
         """The signed-in user of a cookie token, or None when unknown or expired."""
         if not token or len(token) > 100:
             return None
+        cached = self.cached_session_user(token)
+        if cached is not None:
+            return cached
         now = datetime.now(UTC)
+        digest = token_digest(token)
+        user = self._session_user(digest, now)
+        if user is not None:
+            with self._cache_lock:
+                if len(self._cache) > 10_000:
+                    self._cache.clear()
+                self._cache[digest] = (time.monotonic(), user[0], user[1])
+            return user[0]
+        return None
+
+    def cached_session_user(self, token: str) -> User | None:
+        """The user of a session looked up in the last few seconds (no database, no wait)."""
+        with self._cache_lock:
+            cached = self._cache.get(token_digest(token))
+        fresh = cached and time.monotonic() - cached[0] < SESSION_CACHE_S
+        if cached and fresh and cached[2] > datetime.now(UTC):
+            return cached[1]
+        return None
+
+    def _session_user(self, digest: str, now: datetime) -> tuple[User, datetime] | None:
         with self._transaction("read the session") as session:
             found = session.execute(
                 select(SessionRow.expires_at, UserRow)
                 .join(UserRow, UserRow.id == SessionRow.user_id)
-                .where(SessionRow.id == token_digest(token))
+                .where(SessionRow.id == digest)
             ).first()
             if found is None:
                 return None
@@ -258,8 +295,9 @@ class AccountStore:
             expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
             if expires <= now or not row.active:
                 return None
-            return _user(row)
+            return _user(row), expires
 
     def end_session(self, token: str) -> None:
         with self._transaction("sign out", write=True) as session:
             session.execute(delete(SessionRow).where(SessionRow.id == token_digest(token)))
+        self._forget()

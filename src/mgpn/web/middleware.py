@@ -173,7 +173,9 @@ class SecurityMiddleware:
         if self.settings.auth_required and not exempt:
             token = cookies.get(self.session_cookie)
             user = None
-            if token:
+            if token and len(token) <= 100:
+                user = self.accounts.cached_session_user(token)
+            if token and user is None:
                 try:
                     user = await anyio.to_thread.run_sync(self.accounts.session_user, token)
                 except StorageError:
