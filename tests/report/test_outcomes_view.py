@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mgpn.report.outcomes import cite_references, outcomes_view
 from tests.outcomes.builders import case_with
+
+from mgpn.report.outcomes import cite_references, outcomes_view
 
 
 def test_the_baseline_of_a_treatment_response_is_the_last_visit_before_it() -> None:
