@@ -50,6 +50,10 @@ def _faces(path: Path) -> dict[str, str]:
         assessment, dump_case(case), assessed_at=datetime.now(UTC), outcomes=outcomes_view(case)
     )
     out["report html"] = visible(render_html(view))
+    if case.visits:
+        from mgpn.outcomes import summarize
+
+        out["mgpn outcomes"] = summarize(case).render_text()
     return out
 
 

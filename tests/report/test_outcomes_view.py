@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tests.outcomes.builders import case_with
 
-from mgpn.report.outcomes import cite_references, outcomes_view
+from mgpn.report.language import cite_references
+from mgpn.report.outcomes import outcomes_view
 
 
 def test_the_baseline_of_a_treatment_response_is_the_last_visit_before_it() -> None:

@@ -14,32 +14,10 @@ What it reads right:
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-
 from mgpn.case import Case
-from mgpn.report.language import clinical_text, short_citation, status_words
+from mgpn.report.language import cite_references, status_words
 from mgpn.report.numbers import lab_number
 from mgpn.report.view import OutcomeRow, OutcomesView
-
-_REF_LIST = re.compile(r"\[((?:seed(?::\d+)?|pmid:\d+|pmc:PMC\d+|doi:10\.\S+?|url:\S+?)"
-                       r"(?:,\s*(?:seed(?::\d+)?|pmid:\d+|pmc:PMC\d+|doi:10\.\S+?|url:\S+?))*)\]")  # fmt: skip
-
-
-def cite_references(text: str, citations: Mapping[str, str]) -> str:
-    """``"... [seed, pmid:15493038]."`` -> ``"... (Sarosiek, Doughty, Castillo 2025; Ghobrial et al. 2004)."``."""
-
-    def replace(match: re.Match[str]) -> str:
-        ids = [part.strip() for part in match.group(1).split(",")]
-        shown = []
-        for ref in ids:
-            if ref.startswith("url:"):
-                shown.append("secondary source")
-            else:
-                shown.append(short_citation(ref, citations.get(ref, "")))
-        return "(" + "; ".join(dict.fromkeys(shown)) + ")"
-
-    return clinical_text(_REF_LIST.sub(replace, text))
 
 
 def _num(value: float | int | None, comparator: str | None = None, unit: str = "") -> str:
