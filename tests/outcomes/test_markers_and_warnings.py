@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mgpn.outcomes import summarize
+from mgpn.outcomes import load_scales, summarize
 
 from .builders import case_with, two_visits
 
@@ -96,3 +96,31 @@ def test_no_visits_is_a_summary_that_says_so() -> None:
     result = summarize(case_with([]))
     assert result.scales == {} and result.baseline is None
     assert any("no visits" in n for n in result.notes)
+
+
+def _igm_course(days_after: list[tuple[str, str]]) -> Any:
+    visits = [{"date": "2024-01-20", "igm": "1450 mg/dL"}]
+    visits += [{"date": day, "igm": value} for day, value in days_after]
+    return case_with(visits, [{"regimen": "rituximab", "start": "2024-02-01"}])
+
+
+def test_a_rise_within_the_cited_window_is_a_possible_flare_and_a_later_one_is_not() -> None:
+    window = load_scales().warnings.igm_flare.window_months
+    assert window == 4  # Ghobrial 2004 (PMID 15493038): most rises settle within 4 months
+    early = summarize(_igm_course([("2024-05-20", "1600 mg/dL")])).warnings  # 3.6 months
+    assert any("IgM rose after rituximab" in w and "within 4 months" in w for w in early)
+    late = summarize(_igm_course([("2024-03-15", "1300 mg/dL"), ("2024-11-01", "1700 mg/dL")]))
+    texts = " ".join(late.warnings)
+    assert "IgM rose after rituximab" not in texts  # no flare: IgM fell in the window
+    assert "later than an IgM flare usually lasts" in texts and "pmid:15493038" in texts
+
+
+def test_without_a_window_in_the_knowledge_base_any_rise_is_a_possible_flare() -> None:
+    kb = load_scales()
+    rule = kb.warnings.igm_flare.model_copy(update={"window_months": None})
+    unbounded = kb.model_copy(
+        update={"warnings": kb.warnings.model_copy(update={"igm_flare": rule})}
+    )
+    late = summarize(_igm_course([("2024-11-01", "1700 mg/dL")]), knowledge=unbounded).warnings
+    assert any("IgM rose after rituximab" in w for w in late)
+    assert not any("later than" in w for w in late)

@@ -23,6 +23,7 @@ from mgpn.knowledge import load_knowledge
 from mgpn.report import build_view, render_html
 from mgpn.report.language import clinical_text, full_citation, short_citation
 from mgpn.report.markdown import render_markdown
+from mgpn.report.outcomes import outcomes_view
 from mgpn.report.text import render_text
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "mgpn" / "examples"
@@ -45,8 +46,14 @@ def _faces(path: Path) -> dict[str, str]:
         render_text(assessment, Console(file=buffer, width=100, color_system=None), full=full)
         out["text --full" if full else "text"] = buffer.getvalue()
     out["markdown"] = render_markdown(assessment)
-    view = build_view(assessment, dump_case(case), assessed_at=datetime.now(UTC))
+    view = build_view(
+        assessment, dump_case(case), assessed_at=datetime.now(UTC), outcomes=outcomes_view(case)
+    )
     out["report html"] = visible(render_html(view))
+    if case.visits:
+        from mgpn.outcomes import summarize
+
+        out["mgpn outcomes"] = summarize(case).render_text()
     return out
 
 

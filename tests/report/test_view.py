@@ -43,7 +43,7 @@ def test_case_summary_shows_only_known_fields_with_censoring_kept(
 ) -> None:
     sections = {s.title: {i.label: i.value for i in s.items} for s in summarize_case(case_data)}
     assert sections["Antibodies"]["Anti-MAG titre"] == ">70000 BTU"  # as a clinician says it
-    assert sections["Antibodies"]["Gangliosides GM1"] == "negative"
+    assert sections["Antibodies"]["IgM anti-GM1"] == "negative"
     assert sections["Neuropathy"] == {
         "Peripheral neuropathy present": "yes",
         "Sensory ataxia": "yes",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import pytest
 import yaml
@@ -109,3 +110,16 @@ def test_values_come_back_in_the_unit_entered_and_details_stay_out_of_the_case_f
     assert yaml.safe_load(yaml_text)["history"]["hba1c"]["value"] == pytest.approx(5.44, abs=0.01)
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Jane Testpatient" not in logged and "MRN-000123" not in logged
+
+
+def test_the_store_keeps_report_details_and_entered_values_per_version(store: Any) -> None:
+    details = {"patient_name": "Jane Testpatient", "record_number": "MRN-1"}
+    first = store.create(
+        {"format": "mgpn-case/1", "id": "d"}, {"x": 1}, "kb", details=details,
+        entered={"history.hba1c": "36 mmol/mol"},
+    )  # fmt: skip
+    again = store.get(first.case_id)
+    assert again.details == details and again.entered == {"history.hba1c": "36 mmol/mol"}
+    assert "Jane" not in repr(again)  # a log line of the stored version cannot carry them
+    second = store.add_version(first.case_id, {"format": "mgpn-case/1", "id": "d"}, {}, "kb")
+    assert second.details == {} and store.get(first.case_id, 1).details == details

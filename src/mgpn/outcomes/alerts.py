@@ -21,7 +21,14 @@ def _fmt(value: float) -> str:
 
 
 def flare_warnings(knowledge: OutcomeKnowledge, timeline: Timeline) -> list[str]:
+    """IgM rises after rituximab, read against the flare window the knowledge base cites.
+
+    Within ``window_months`` of the start a rise is a possible flare; a rise seen only
+    later is reported as later than a flare usually lasts (progression is then the
+    question). Without a window in the knowledge base, any rise is a possible flare.
+    """
     rule = knowledge.warnings.igm_flare
+    refs = ", ".join(rule.references)
     igm = timeline.markers.get("igm", [])
     found: list[str] = []
     for treatment in timeline.treatments:
@@ -35,19 +42,32 @@ def flare_warnings(knowledge: OutcomeKnowledge, timeline: Timeline) -> list[str]
             found.append(
                 f"IgM was measured after {treatment.regimen} started on "
                 f"{treatment.start.isoformat()} but not before, so a rise (possible IgM "
-                f"flare) cannot be judged; record the pre-treatment IgM "
-                f"[{', '.join(rule.references)}]."
+                f"flare) cannot be judged; record the pre-treatment IgM [{refs}]."
             )
             continue
         reference: Point = before[-1]
-        peak = max(after, key=lambda p: p.value)
-        if peak.value > reference.value:
+        window = rule.window_months
+        early = [
+            p for p in after if window is None or months_between(treatment.start, p.date) <= window
+        ]
+        late = [p for p in after if p not in early]
+        started = f"{treatment.regimen} started on {treatment.start.isoformat()}"
+        baseline = f"{_fmt(reference.value)} mg/dL on {reference.date.isoformat()}"
+        peak = max(early, key=lambda p: p.value) if early else None
+        if peak is not None and peak.value > reference.value:
+            within = f" (within {window:g} months)" if window is not None else ""
             found.append(
-                f"IgM rose after {treatment.regimen} started on {treatment.start.isoformat()}: "
-                f"{_fmt(reference.value)} mg/dL on {reference.date.isoformat()} -> "
-                f"{_fmt(peak.value)} mg/dL on {peak.date.isoformat()}. Rituximab can cause an "
-                f"IgM flare with acute worsening of the neuropathy; consider hyperviscosity "
-                f"and disease progression [{', '.join(rule.references)}]."
+                f"IgM rose after {started}{within}: {baseline} -> {_fmt(peak.value)} mg/dL on "
+                f"{peak.date.isoformat()}. Rituximab can cause an IgM flare with acute worsening "
+                f"of the neuropathy; consider hyperviscosity and disease progression [{refs}]."
+            )
+        late_peak = max(late, key=lambda p: p.value) if late else None
+        if late_peak is not None and late_peak.value > reference.value and window is not None:
+            found.append(
+                f"IgM was higher {months_between(treatment.start, late_peak.date):g} months after "
+                f"{started} ({baseline} -> {_fmt(late_peak.value)} mg/dL on "
+                f"{late_peak.date.isoformat()}): later than an IgM flare usually lasts (most "
+                f"settle within {window:g} months); consider progression of the clone [{refs}]."
             )
     return found
 

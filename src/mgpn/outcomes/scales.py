@@ -125,6 +125,13 @@ class ResponderRule(_Strict):
 
 class FlareWarning(_Strict):
     regimen_contains: str = Field(min_length=1)
+    window_months: float | None = Field(
+        default=None,
+        gt=0,
+        description="months after the start during which a rise is read as a possible flare",
+    )
+    verified: bool = True
+    note: str = ""
     references: list[Reference] = Field(min_length=1)
 
 

@@ -95,10 +95,13 @@ def render_text(outcomes: Outcomes, knowledge: OutcomeKnowledge | None = None) -
         mark = "" if result.verified else " (NOT VERIFIED)"
         lines.append(f"{result.definition}{mark} [{result.reference}]: {_ANSWER[result.value]}")
         if result.scales_improved:
-            lines.append(f"    improved: {', '.join(result.scales_improved)}")
+            lines.append(
+                f"    improved: {', '.join(_short(kb, s) for s in result.scales_improved)}"
+            )
         if result.scales_not_measured:
             lines.append(
-                f"    not measured at both visits: {', '.join(result.scales_not_measured)}"
+                "    not measured at both visits: "
+                + ", ".join(_short(kb, s) for s in result.scales_not_measured)
             )
     if outcomes.warnings:
         lines += ["", "Warnings", "--------"]
@@ -112,4 +115,21 @@ def render_text(outcomes: Outcomes, knowledge: OutcomeKnowledge | None = None) -
         "these readings are a consistent summary, not a verdict.",
         outcomes.disclaimer,
     ]
-    return "\n".join(lines) + "\n"
+    return _cited("\n".join(lines)) + "\n"
+
+
+def _short(kb: OutcomeKnowledge, scale_id: str) -> str:
+    """A scale's short name (``mrc_sum`` -> "MRC sum"), never its id."""
+    try:
+        return kb.scale(scale_id).short
+    except KeyError:
+        return scale_id.replace("_", " ")
+
+
+def _cited(text: str) -> str:
+    """Reference ids as the short citations a clinician reads (the JSON form keeps the ids)."""
+    from mgpn.knowledge import load_knowledge
+    from mgpn.report.language import cite_reference_lines
+
+    citations = {ref_id: ref.citation for ref_id, ref in load_knowledge().references.items()}
+    return cite_reference_lines(text, citations)

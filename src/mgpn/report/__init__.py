@@ -1,11 +1,26 @@
-"""Reports: one view model built from an assessment, and renderers (HTML, PDF).
+"""Reports: one summary and one view model built from an assessment, and renderers.
 
->>> view = build_view(assessment, dump_case(case), assessed_at=now)   # doctest: +SKIP
->>> render_html(view); render_pdf(view)                                 # doctest: +SKIP
+>>> summary = build_summary(assessment)                                    # doctest: +SKIP
+>>> view = build_view(assessment, dump_case(case), assessed_at=now)        # doctest: +SKIP
+>>> render_html(view); render_pdf(view)                                     # doctest: +SKIP
+
+The terminal and Markdown renderers are :mod:`mgpn.report.text` and
+:mod:`mgpn.report.markdown`; words for clinicians come from :mod:`mgpn.report.language`.
 """
 
 from mgpn.report.html import render_html
 from mgpn.report.pdf import render_pdf
-from mgpn.report.view import OutcomeRow, OutcomesView, ReportView, build_view
+from mgpn.report.summary import Summary, build_summary
+from mgpn.report.view import OutcomeRow, OutcomesView, ReportDetails, ReportView, build_view
 
-__all__ = ["OutcomeRow", "OutcomesView", "ReportView", "build_view", "render_html", "render_pdf"]
+__all__ = [
+    "OutcomeRow",
+    "OutcomesView",
+    "ReportDetails",
+    "ReportView",
+    "Summary",
+    "build_summary",
+    "build_view",
+    "render_html",
+    "render_pdf",
+]

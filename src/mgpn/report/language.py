@@ -19,6 +19,7 @@ No clinical judgement lives here: only vocabulary.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Literal
 
@@ -90,9 +91,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bseed\b", REVIEW_SHORT),
         (r"\s*\(facts\.md open question \d+\)", " (not verified)"),
         (r"\s*\(facts\.md[^)]*\)", ""),
-        (r"\bnot in facts\.md\b", "not in the cited sources"),
-        (r"\bin facts\.md\b", "in the cited sources"),
-        (r"\bfacts\.md\b", "the cited sources"),
+        (r"\bnot in facts\.md\b", "not in the reviewed literature"),
+        (r"\bin facts\.md\b", "in the reviewed literature"),
+        (r"\bfacts\.md\b", "the reviewed literature"),
         (r"\bopen question \d+\b", "not yet resolved"),
         (r"\bopen question\b", "unresolved point"),
         (r"\bthe KB engineer(?:'s)?\b", "the knowledge base's authors"),
@@ -280,3 +281,39 @@ def field_label(path: str, description: str = "") -> str:
 def choice_words(choice: str) -> str:
     """A vocabulary value as words: ``chronic_progressive`` -> "chronic progressive"."""
     return choice.replace("_", " ")
+
+
+_REF_LIST = re.compile(r"\[((?:seed(?::\d+)?|pmid:\d+|pmc:PMC\d+|doi:10\.\S+?|url:\S+?)"
+                       r"(?:,\s*(?:seed(?::\d+)?|pmid:\d+|pmc:PMC\d+|doi:10\.\S+?|url:\S+?))*)\]")  # fmt: skip
+
+
+def cite_references(text: str, citations: Mapping[str, str]) -> str:
+    """``"... [seed, pmid:15493038]."`` -> ``"... (Sarosiek, Doughty, Castillo 2025; Ghobrial et al. 2004)."``."""
+
+    def replace(match: re.Match[str]) -> str:
+        ids = [part.strip() for part in match.group(1).split(",")]
+        shown = []
+        for ref in ids:
+            if ref.startswith("url:"):
+                shown.append("secondary source")
+            else:
+                shown.append(short_citation(ref, citations.get(ref, "")))
+        return "(" + "; ".join(dict.fromkeys(shown)) + ")"
+
+    return clinical_text(_REF_LIST.sub(replace, text))
+
+
+def cite_reference_lines(text: str, citations: Mapping[str, str]) -> str:
+    """A multi-line text with ``reference: seed, pmid:1`` lines and ``[ids]`` lists cited
+    as short citations, line by line (indentation kept)."""
+    out = []
+    for line in text.split("\n"):
+        indent = line[: len(line) - len(line.lstrip())]
+        body = line.strip()
+        if body.startswith("reference: "):
+            inner = cite_references(f"[{body[len('reference: '):]}]", citations)
+            body = f"reference: {inner.strip('()')}"
+        elif body:
+            body = cite_references(body, citations)
+        out.append(indent + body)
+    return "\n".join(out)

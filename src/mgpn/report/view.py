@@ -178,6 +178,7 @@ class OutcomesView:
     latest: str | None
     rows: tuple[OutcomeRow, ...] = ()
     warnings: tuple[str, ...] = ()
+    baseline_note: str = ""  # how the baseline was chosen ("last visit before rituximab ...")
 
 
 @dataclass(frozen=True)
