@@ -204,3 +204,13 @@ def test_cors_for_configured_browser_clients(make_client: Any, cds_settings: Any
     assert "Authorization" in pre.headers["Access-Control-Allow-Headers"]
     other = client.get("/cds-services", headers={"Origin": "https://elsewhere.example", **ehr.auth("/cds-services")})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_an_order_no_caution_is_about_reads_no_patient_data(client: TestClient, ehr: Ehr) -> None:
+    # no prefetch and no fhirServer: answering would need 412 if the data were read at all
+    context = {"draftOrders": searchset([draft_medication("Paracetamol 500 mg", "o1")])}
+    body = hook_body("order-sign", None, context=context)
+    path = "/cds-services/mgpn-order-sign"
+    assert _cards(client.post(path, json=body, headers=ehr.auth(path))) == []
+    context = {"draftOrders": searchset([draft_medication("Rituximab", "o1")])}
+    assert client.post(path, json=hook_body("order-sign", None, context=context), headers=ehr.auth(path)).status_code == 412

@@ -25,7 +25,7 @@ from mgpn.assessment import Assessment
 from mgpn.case.loader import dump_case
 from mgpn.case.model import Case
 from mgpn.cdshooks.cards import caution_cards, patient_view_cards
-from mgpn.cdshooks.cautions import fired
+from mgpn.cdshooks.cautions import fired, ordered_drugs
 from mgpn.cdshooks.models import CardsResponse, FeedbackRequest, HookRequest
 from mgpn.cdshooks.prefetch import PREFETCH, DataUnavailable, gather, resources_of
 from mgpn.cdshooks.security import AuthFailure, TokenVerifier
@@ -195,6 +195,15 @@ def _orders(body: HookRequest) -> list[dict[str, Any]]:
     return orders
 
 
+def _orders_a_caution_drug(runtime: CdsRuntime, body: HookRequest) -> bool:
+    try:
+        orders = _orders(body)
+    except DataUnavailable:
+        return True  # a malformed draftOrders is answered by the full path (412)
+    names = {d for c in runtime.cautions.cautions for d in c.drugs}
+    return bool(ordered_drugs(orders, runtime.codemap, names))
+
+
 @router.post("/{service_id}")
 async def call_service(service_id: str, request: Request) -> Response:
     runtime = _runtime(request)
@@ -213,6 +222,10 @@ async def call_service(service_id: str, request: Request) -> Response:
     hook = SERVICES[service_id]["hook"]
     if body.hook != hook:
         return _cors(request, _outcome(400, "invalid", f"this service answers {hook!r}, not {body.hook!r}"), runtime.settings)
+    if hook != "patient-view" and not _orders_a_caution_drug(runtime, body):
+        # Nothing ordered that a caution is about: no card, and the patient's data is not read.
+        log.info("hook %s instance %s: 0 card(s) (no caution drug ordered)", hook, body.hookInstance)
+        return _cors(request, JSONResponse(CardsResponse().body()), runtime.settings)
     try:
         if body.prefetch is not None and all(key in body.prefetch for key in PREFETCH):
             resources = await gather(body, runtime.settings, None)
