@@ -2,9 +2,9 @@
 
     .venv/bin/python benchmarks/bench_screen.py --sizes 100000 [1000000] [--engines duckdb,baseline,spark]
 
-For each size a labelled-synthetic Bulk export is generated once into a temporary folder
-(``mgpn synth ehr``, the realistic prevalence: about 3% of patients reach the engine), then
-screened by:
+For each size a labelled-synthetic Bulk export is generated once (``mgpn synth ehr``, the
+realistic prevalence: about 3% of patients reach the engine; split files, one part per
+core) into ``--exports`` and kept for the next run, then screened by:
 
 - ``duckdb``   ``mgpn screen`` (DuckDB pre-filter + the Python engine on a process pool)
 - ``baseline`` a plain DuckDB query that reads the same NDJSON files with ``read_json`` and
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,7 @@ obs AS (
          try_cast(left(coalesce(effectiveDateTime, issued), 10) AS DATE) AS day,
          valueQuantity.value AS value,
          coalesce(valueCodeableConcept.text, valueCodeableConcept.coding[1].code) AS word
-  FROM read_json('{export}/Observation.ndjson*', format='newline_delimited', ignore_errors=true,
+  FROM read_json('{export}/Observation*.ndjson*', format='newline_delimited', ignore_errors=true,
                  columns={{subject: 'STRUCT(reference VARCHAR)',
                            code: 'STRUCT(coding STRUCT(system VARCHAR, code VARCHAR)[])',
                            effectiveDateTime: 'VARCHAR', issued: 'VARCHAR',
@@ -51,20 +50,20 @@ obs AS (
 cond AS (
   SELECT subject.reference AS patient, code.coding[1].code AS code,
          try_cast(left(onsetDateTime, 10) AS DATE) AS day
-  FROM read_json('{export}/Condition.ndjson*', format='newline_delimited', ignore_errors=true,
+  FROM read_json('{export}/Condition*.ndjson*', format='newline_delimited', ignore_errors=true,
                  columns={{subject: 'STRUCT(reference VARCHAR)',
                            code: 'STRUCT(coding STRUCT(system VARCHAR, code VARCHAR)[])',
                            onsetDateTime: 'VARCHAR'}})
 ),
 meds AS (
   SELECT subject.reference AS patient, medicationCodeableConcept.coding[1].code AS code
-  FROM read_json('{export}/MedicationRequest.ndjson*', format='newline_delimited', ignore_errors=true,
+  FROM read_json('{export}/MedicationRequest*.ndjson*', format='newline_delimited', ignore_errors=true,
                  columns={{subject: 'STRUCT(reference VARCHAR)',
                            medicationCodeableConcept: 'STRUCT(coding STRUCT(system VARCHAR, code VARCHAR)[])'}})
 ),
 procs AS (
   SELECT subject.reference AS patient, lower(code.text) AS text
-  FROM read_json('{export}/Procedure.ndjson*', format='newline_delimited', ignore_errors=true,
+  FROM read_json('{export}/Procedure*.ndjson*', format='newline_delimited', ignore_errors=true,
                  columns={{subject: 'STRUCT(reference VARCHAR)', code: 'STRUCT(text VARCHAR)'}})
 ),
 mg AS (
@@ -105,12 +104,8 @@ UNION ALL SELECT patient, 'neurotoxic_drug_with_neuropathy' FROM q WHERE neuropa
 """
 
 
-def _child_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-def _run_child(code: str, *args: str) -> tuple[float, float, str]:
-    """Run ``code`` in a fresh interpreter: (seconds, peak MB of its processes, stdout)."""
+def _run_child(code: str, *args: str) -> tuple[float, str]:
+    """Run ``code`` in a fresh interpreter: (seconds, its last line of output)."""
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
@@ -118,61 +113,107 @@ def _run_child(code: str, *args: str) -> tuple[float, float, str]:
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"benchmark step failed:\n{done.stderr[-3000:]}")
-    return seconds, _child_peak_mb(), done.stdout.strip()
+    return seconds, done.stdout.strip().splitlines()[-1]
 
 
-_ENGINE = """
+# Each step reports its own high-water mark: the largest of itself and its children (the
+# worker processes; for Spark the JVM and the Python workers).
+_PEAK = """
+import resource
+def peak_mb():
+    return max(resource.getrusage(who).ru_maxrss for who in
+               (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+"""
+
+_ENGINE = (
+    _PEAK
+    + """
 import json, sys
 from mgpn.screening.run import screen
 run = screen(sys.argv[1], sys.argv[2], engine=sys.argv[3], workers=int(sys.argv[4]))
 print(json.dumps({"gaps": run.summary["gaps"], "screened": run.summary["funnel"]["screened"],
-                  "patients": run.summary["funnel"]["patients"]}))
+                  "patients": run.summary["funnel"]["patients"], "peak_mb": round(peak_mb())}))
 """
+)
 
-_BASELINE = """
+_BASELINE = (
+    _PEAK
+    + """
 import json, sys, duckdb
 from mgpn.knowledge.loader import load_knowledge
 threshold = load_knowledge().thresholds["igm_plasmapheresis_mg_dl"].value
 con = duckdb.connect()
 con.execute(f"SET threads = {int(sys.argv[3])}")
+con.execute("SET enable_progress_bar = false")
 sql = open(sys.argv[2]).read().format(export=sys.argv[1], igm_threshold=threshold)
 rows = con.execute(sql).fetchall()
-print(json.dumps({"gaps": len(rows)}))
+print(json.dumps({"gaps": len(rows), "peak_mb": round(peak_mb())}))
 """
+)
+
+
+def generate_export(export: Path, size: int, seed: int, parts: int) -> float:
+    """Generate the export in ``parts`` processes at once (split files, as Bulk export writes)."""
+    started = time.perf_counter()
+    export.mkdir(parents=True, exist_ok=True)
+    code = (
+        "import sys; from pathlib import Path; from mgpn.screening.synth import generate;"
+        "generate(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))"
+    )
+    share = [size // parts + (1 if index < size % parts else 0) for index in range(parts)]
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                code,
+                str(export / f"part{index}"),
+                str(count),
+                str(seed + index),
+            ]
+        )
+        for index, count in enumerate(share)
+    ]
+    if any(child.wait() != 0 for child in children):
+        raise SystemExit("generating the export failed")
+    for index in range(parts):
+        part = export / f"part{index}"
+        for path in part.glob("*.ndjson"):
+            path.rename(export / f"{path.name.split('.')[0]}.{index:03d}.ndjson")
+        (part / "truth.json").rename(export / f"truth.{index:03d}.json")
+        part.rmdir()
+    for kind in ("Condition", "Observation", "MedicationRequest", "Procedure"):
+        if not list(export.glob(f"{kind}*.ndjson")):  # the baseline query reads every type
+            (export / f"{kind}.000.ndjson").touch()
+    (export / "complete").write_text(str(size), encoding="utf-8")
+    return time.perf_counter() - started
 
 
 def bench_size(
-    size: int, engines: list[str], workers: int, seed: int, keep: Path | None
+    size: int, engines: list[str], workers: int, seed: int, exports: Path
 ) -> list[dict[str, Any]]:
-    with tempfile.TemporaryDirectory(prefix="mgpn-bench-screen-", dir=keep) as work:
+    export = exports / f"synthetic-{size}-seed{seed}"
+    if not (export / "complete").exists():
+        seconds = generate_export(export, size, seed, max(1, workers))
+        print(f"# {size:,} patients: generated in {seconds:.0f} s", file=sys.stderr)
+    export_bytes = sum(path.stat().st_size for path in export.glob("*.ndjson"))
+    print(f"# {size:,} patients: {export_bytes / 1e9:.2f} GB", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="mgpn-bench-screen-", dir=exports) as work:
         root = Path(work)
-        export = root / "export"
-        seconds, _, _ = _run_child(
-            "import sys; from pathlib import Path; from mgpn.screening.synth import generate;"
-            "generate(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))",
-            str(export), str(size), str(seed),
-        )  # fmt: skip
-        for kind in ("Condition", "Observation", "MedicationRequest", "Procedure"):
-            if not (export / f"{kind}.ndjson").exists():  # the baseline query reads every type
-                (export / f"{kind}.ndjson").touch()
-        export_bytes = sum(path.stat().st_size for path in export.glob("*.ndjson"))
-        print(
-            f"# {size:,} patients: generated {export_bytes / 1e9:.2f} GB in {seconds:.0f} s",
-            file=sys.stderr,
-        )
         sql_file = root / "baseline.sql"
         sql_file.write_text(_BASELINE_SQL, encoding="utf-8")
         results: list[dict[str, Any]] = []
         for engine in engines:
             if engine == "baseline":
-                seconds, peak, out = _run_child(_BASELINE, str(export), str(sql_file), str(workers))
+                seconds, out = _run_child(_BASELINE, str(export), str(sql_file), str(workers))
             else:
-                seconds, peak, out = _run_child(
+                seconds, out = _run_child(
                     _ENGINE, str(export), str(root / f"out-{engine}"), engine, str(workers)
                 )
             row = {"patients": size, "engine": engine, "seconds": round(seconds, 1),
-                   "patients_per_minute": round(size / seconds * 60), "peak_mb": round(peak),
-                   "gb_per_s": round(export_bytes / seconds / 1e9, 3), **json.loads(out)}  # fmt: skip
+                   "patients_per_minute": round(size / seconds * 60),
+                   "gb_per_s": round(export_bytes / seconds / 1e9, 3),
+                   **json.loads(out)}  # fmt: skip
             print(json.dumps(row), file=sys.stderr)
             results.append(row)
         return results
@@ -186,13 +227,18 @@ def main() -> None:
     parser.add_argument("--engines", default="baseline,duckdb,spark")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--tmp", type=Path, default=None, help="where the exports are generated")
+    parser.add_argument(
+        "--exports",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "mgpn-bench-exports",
+        help="where the exports are generated once and kept for the next run",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
     engines = [name.strip() for name in args.engines.split(",") if name.strip()]
     rows: list[dict[str, Any]] = []
     for size in args.sizes:
-        rows.extend(bench_size(size, engines, args.workers, args.seed, args.tmp))
+        rows.extend(bench_size(size, engines, args.workers, args.seed, args.exports))
     print(f"screening benchmark, {args.workers} cores (python {sys.version.split()[0]})\n")
     print(
         "| patients | engine | seconds | patients/min | GB/s | peak MB | screened | gaps | vs baseline |"

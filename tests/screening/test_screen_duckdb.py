@@ -143,3 +143,13 @@ def test_synth_command_writes_an_export_and_its_truth(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (tmp_path / "Patient.ndjson").is_file() and (tmp_path / "truth.json").is_file()
     assert sum(1 for _ in (tmp_path / "Patient.ndjson").open()) == 30
+
+
+def test_empty_files_and_a_patient_without_a_paraprotein(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "Patient.ndjson").write_text('{"resourceType": "Patient", "id": "a"}\n\n')
+    (export / "Condition.ndjson").write_text("")
+    run = screen(export, tmp_path / "out", workers=1)
+    assert run.summary["funnel"] == {"patients": 1, "screened": 0, "with_gap": 0}
+    assert run.summary["issues"]["count"] == 0
