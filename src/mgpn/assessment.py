@@ -98,6 +98,36 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+EvidenceKind = Literal[
+    "mandatory",
+    "major",
+    "minor",
+    "supportive",
+    "atypical",
+    "exclusion",
+    "derived",
+    "status",
+    "test",
+    "indication",
+    "option",
+    "safety",
+]
+
+
+class Evidence(_Out):
+    """One line of an assessment with the knowledge-base item that produced it.
+
+    ``criterion`` is a qualified id that ``mgpn kb show`` accepts (for example
+    ``poems.vegf_high``, ``poems.status.established``, ``tests.vegf_poems``).
+    """
+
+    text: str
+    criterion: str
+    kind: EvidenceKind | None = None
+    references: list[str] = Field(default_factory=list)
+    verified: bool = True
+
+
 class MimicResult(_Out):
     id: MimicId
     label: str
@@ -105,6 +135,12 @@ class MimicResult(_Out):
     evidence: list[str] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
+    evidence_items: list[Evidence] = Field(
+        default_factory=list, description="parallel to `evidence`, with the rule behind each line"
+    )
+    missing_evidence: list[Evidence] = Field(
+        default_factory=list, description="parallel to `missing`"
+    )
 
 
 class SyndromeResult(_Out):
@@ -123,12 +159,25 @@ class SyndromeResult(_Out):
     )
     status_reason: str | None = Field(default=None, description="the rule that set the status")
     notes: list[str] = Field(default_factory=list, description="e.g. a staging result")
+    for_evidence: list[Evidence] = Field(default_factory=list, description="parallel to `for`")
+    against_evidence: list[Evidence] = Field(
+        default_factory=list, description="parallel to `against`"
+    )
+    missing_evidence: list[Evidence] = Field(
+        default_factory=list, description="parallel to `missing`"
+    )
+    status_evidence: Evidence | None = Field(
+        default=None, description="the rule (or criterion cap) that set the status"
+    )
 
 
 class LinkResult(_Out):
     status: LinkStatus
     reasons: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
+    reason_evidence: list[Evidence] = Field(
+        default_factory=list, description="parallel to `reasons`"
+    )
 
 
 class TestRecommendation(_Out):
@@ -138,6 +187,8 @@ class TestRecommendation(_Out):
     reason: str
     for_: list[str] = Field(default_factory=list, alias="for")
     references: list[str] = Field(default_factory=list)
+    rule: str | None = Field(default=None, description="qualified id of the test rule")
+    reason_evidence: Evidence | None = None
 
 
 class TreatmentOption(_Out):
@@ -147,6 +198,13 @@ class TreatmentOption(_Out):
     references: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     verified: bool = True
+    rule: str | None = Field(default=None, description="qualified id of the option rule")
+    status: SyndromeStatus | None = Field(default=None, description="the syndrome's status")
+    if_confirmed: bool = Field(
+        default=False,
+        description="true while the syndrome is not established or probable: shown as "
+        "'if confirmed', never as a recommendation",
+    )
 
 
 class Treatment(_Out):
@@ -155,6 +213,22 @@ class Treatment(_Out):
     options: list[TreatmentOption] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
+    reason_evidence: list[Evidence] = Field(
+        default_factory=list, description="parallel to `reasons`"
+    )
+    waiting_for: list[TestId] = Field(
+        default_factory=list, description="tests that must come before a treatment decision"
+    )
+
+
+class Ranking(_Out):
+    """Why the list is in this order (documented in docs/knowledge-base.md)."""
+
+    rule: str
+    first: SyndromeId | None = None
+    second: SyndromeId | None = None
+    why_first: str | None = None
+    deciding_tests: list[TestId] = Field(default_factory=list)
 
 
 class Biomarker(_Out):
@@ -186,6 +260,7 @@ class Assessment(_Out):
     treatment: Treatment
     biomarkers: list[Biomarker] = Field(default_factory=list)
     red_flags: list[str] = Field(default_factory=list)
+    ranking: Ranking | None = None
     not_interpreted: list[str] = Field(default_factory=list)
     unverified: list[str] = Field(default_factory=list)
     references: list[Reference] = Field(default_factory=list)

@@ -47,9 +47,13 @@ def _placeholder_syndrome(ident: str) -> dict[str, Any]:
         "prior": -3.0,
         "default_status": "unlikely",
         "references": ["ref:a"],
-        "criteria": [],
+        "criteria": [
+            {"id": "no_clone", "text": "no clone", "kind": "exclusion", "caps": "excluded",
+             "direction": "against", "when": {"path": "paraprotein.isotype", "in": ["none"]},
+             "references": ["ref:a"], "evidence": "toy"},
+        ],
         "status_rules": [
-            {"status": "excluded", "when": {"path": "paraprotein.isotype", "in": ["none"]},
+            {"status": "excluded", "when": {"criterion": "no_clone"},
              "reason": "no clone", "references": ["ref:a"]}
         ],
         "default_reason": "toy placeholder",
@@ -136,6 +140,7 @@ def toy_files() -> dict[str, Any]:
             "intended_use": "tests",
             "disclaimer": "Toy disclaimer: supports, does not replace, clinical judgment.",
             "scoring": "logistic",
+            "ranking": "status, then score",
             "syndrome_order": list(SYNDROME_IDS),
             "scope": [
                 {"id": "none", "when": {"path": "neuropathy.present", "is": False},

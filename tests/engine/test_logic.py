@@ -49,6 +49,9 @@ class StubFacts:
     def criterion(self, criterion_id: str) -> Truth:
         return self.criteria.get(criterion_id)
 
+    def members(self, names: list[str]) -> list[str]:
+        return list(names)
+
     def syndrome_status(self, syndrome_id: str) -> str | None:
         return self.syndromes.get(syndrome_id)
 

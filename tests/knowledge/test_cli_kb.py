@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from mgpn.cli.main import app
@@ -35,3 +37,26 @@ def test_kb_show_unknown_id_suggests_ids() -> None:
     result = runner.invoke(app, ["kb", "show", "nonexistent"])
     assert result.exit_code == 2
     assert "anti_mag" in result.stdout
+
+
+def test_kb_show_follows_an_assessment_line_to_its_rule() -> None:
+    from mgpn.case import load_case
+    from mgpn.engine import evaluate
+
+    example = Path(__file__).resolve().parents[2] / "src" / "mgpn" / "examples" / "kappa-poems.yaml"
+    a = evaluate(load_case(example))
+    line = a.syndrome("poems").against_evidence[0]
+    result = runner.invoke(app, ["kb", "show", line.criterion], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert line.text in result.stdout and "kind: atypical" in result.stdout
+    test_rule = runner.invoke(app, ["kb", "show", a.tests[0].rule or ""])
+    assert test_rule.exit_code == 0 and a.tests[0].label in test_rule.stdout
+    status = a.syndrome("poems").status_evidence
+    assert status is not None
+    shown = runner.invoke(app, ["kb", "show", status.criterion])
+    assert shown.exit_code == 0 and "established" in shown.stdout
+
+
+def test_kb_show_rejects_an_unknown_qualified_id() -> None:
+    result = runner.invoke(app, ["kb", "show", "poems.no_such_criterion"])
+    assert result.exit_code == 2

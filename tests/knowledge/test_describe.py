@@ -35,3 +35,13 @@ def test_every_rule_of_the_bundled_base_can_be_described() -> None:
             assert describe(criterion.when, kb)
         for rule in rules.status_rules:
             assert describe(rule.when, kb)
+
+
+def test_any_known_is_written_as_alternatives_measured() -> None:
+    from mgpn.knowledge import load_knowledge
+    from mgpn.knowledge.describe import describe
+
+    kb = load_knowledge()
+    vegf = next(c for c in kb.syndrome("poems").criteria if c.id == "vegf_high")
+    text = describe(vegf.when, kb)
+    assert text.startswith("ANY OF THOSE MEASURED") and "UNVERIFIED" in text

@@ -138,3 +138,44 @@ def test_broken_yaml_names_the_file(kb_copy: Path) -> None:
     (kb_copy / "link.yaml").write_text("status_rules: [unclosed\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"link\.yaml"):
         _load(kb_copy)
+
+
+def _criterion(data: Any, ident: str) -> dict[str, Any]:
+    return next(c for c in data["criteria"] if c["id"] == ident)
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "message"),
+    [
+        # An atypical finding may not veto: a rule making POEMS unlikely on kappa alone.
+        ("syndromes/poems.yaml",
+         lambda d: d["status_rules"].insert(0, {"status": "unlikely", "when": {"criterion": "kappa"},
+                                                "reason": "kappa", "references": ["seed"]}),
+         "atypical criteria ['kappa'] may not make the status unlikely"),
+        # An exclusion criterion must say how far it caps.
+        ("syndromes/mmn.yaml", lambda d: _criterion(d, "bulbar").pop("caps"),
+         "exactly the exclusion criteria carry caps"),
+        # A finding against is atypical or an exclusion, never a 'major' criterion.
+        ("syndromes/poems.yaml", lambda d: _criterion(d, "kappa").update(kind="major"),
+         "counts in favour"),
+        # A gating criterion must say what to ask for.
+        ("syndromes/poems.yaml", lambda d: _criterion(d, "castleman").update(gating=True),
+         "a gating criterion needs missing_text"),
+        # Named sets are checked against the contract's ids.
+        ("meta.yaml", lambda d: d["sets"]["dont_miss_syndromes"].append("amyloid"),
+         "ids not in the assessment contract: ['amyloid']"),
+        ("meta.yaml", lambda d: d["sets"].update(poems=["poems"]),
+         "may not be named like a syndrome"),
+        # Examples name real case paths.
+        ("syndromes/poems.yaml",
+         lambda d: _criterion(d, "kappa")["examples"].append({"case": {"paraprotein.lightchain": "kappa"},
+                                                             "expect": True}),
+         "unknown case path 'paraprotein.lightchain'"),
+    ],
+    ids=["atypical veto", "exclusion without cap", "against as major", "gating without text",
+         "set with unknown id", "set named like an id", "example with unknown path"],
+)
+def test_criteria_kinds_and_sets_are_enforced(kb_copy: Path, file: str, change: Any, message: str) -> None:
+    _edit(kb_copy / file, change)
+    with pytest.raises(KnowledgeError, match=re.escape(message)):
+        _load(kb_copy)

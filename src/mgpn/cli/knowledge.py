@@ -106,7 +106,19 @@ def _show_rules(console: Console, item_id: str) -> bool:
     console.print("[bold]Criteria[/] (weight in favour [+] or against [-]):")
     for c in rule_set.criteria:
         sign = "+" if c.direction == "for" else "-"
-        console.print(f"  • \\[{sign}{c.weight:g}] [bold]{escape(c.text)}[/] ({c.id})")
+        limits = ""
+        if c.caps:
+            limits = f"; caps the status at {c.caps}"
+        if c.caps_if_absent:
+            limits += f"; if not met: at most {c.caps_if_absent}"
+        if c.caps_if_unknown:
+            limits += f"; while unknown: at most {c.caps_if_unknown}"
+        if c.settles:
+            limits += f"; decisive: at least {c.settles}"
+        console.print(
+            f"  • \\[{sign}{c.weight:g}] [bold]{escape(c.text)}[/] ({item_id}.{c.id}; "
+            f"{c.effective_kind}{escape(limits)})"
+        )
         console.print(f"      rule: {describe(c.when, kb)}", markup=False)
         console.print(f"      evidence: {c.evidence}", markup=False)
         unverified = "" if c.verified else f"  [yellow]UNVERIFIED: {c.note or ''}[/]"
@@ -125,7 +137,11 @@ def _show_rules(console: Console, item_id: str) -> bool:
 
 @kb_app.command("show")
 def kb_show(
-    item_id: str = typer.Argument(..., help="A syndrome or mimic id, 'link', a threshold, test or reference id."),
+    item_id: str = typer.Argument(
+        ...,
+        help="A syndrome or mimic id, 'link', a threshold, test or reference id, or the "
+        "qualified id an assessment line carries (e.g. poems.vegf_high, tests.vegf).",
+    ),
 ) -> None:
     """Show one item of the knowledge base with its rules and sources."""
     from mgpn.knowledge import load_knowledge
@@ -140,7 +156,12 @@ def kb_show(
         console.print(f"[red]knowledge base refused:[/] {exc}")
         raise typer.Exit(2) from exc
     found: object = None
-    if item_id in kb.thresholds:
+    from mgpn.knowledge.lookup import lookup
+
+    qualified = lookup(kb, item_id) if "." in item_id else None
+    if qualified is not None:
+        found = qualified
+    elif item_id in kb.thresholds:
         found = dump_model(kb.thresholds[item_id])
     elif item_id in kb.references:
         found = dump_model(kb.references[item_id])

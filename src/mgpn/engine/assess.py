@@ -10,28 +10,33 @@ from __future__ import annotations
 from mgpn.assessment import (
     Assessment,
     Biomarker,
+    Evidence,
     LinkResult,
     MimicResult,
+    Ranking,
     Reference,
     SyndromeResult,
+    TestId,
     TestRecommendation,
     Treatment,
     TreatmentOption,
 )
 from mgpn.engine.facts import CaseFacts, CaseLike
 from mgpn.engine.logic import evaluate
-from mgpn.engine.rules import evaluate_criteria, evaluate_rule_set, score
+from mgpn.engine.ranking import rank, ranking_note
+from mgpn.engine.rules import (
+    STATUS_ORDER,
+    RuleSetOutcome,
+    evaluate_criteria,
+    evaluate_rule_set,
+    score,
+)
+from mgpn.knowledge.ids import numbered as _numbered
 from mgpn.knowledge.loader import load_knowledge
-from mgpn.knowledge.schema import KnowledgeBase, StagingSystem, SyndromeKnowledge
+from mgpn.knowledge.schema import Criterion, KnowledgeBase, StagingSystem, SyndromeKnowledge
 
-STATUS_ORDER: dict[str, int] = {
-    "established": 0,
-    "probable": 1,
-    "possible": 2,
-    "undetermined": 3,
-    "unlikely": 4,
-    "excluded": 5,
-}
+__all__ = ["STATUS_ORDER", "evaluate_case"]
+
 PRIORITY_ORDER: dict[str, int] = {"now": 0, "next": 1, "consider": 2}
 
 
@@ -51,6 +56,34 @@ class _Collector:
         return _unique(ids)
 
 
+def _criterion_evidence(owner: str, criterion: Criterion) -> Evidence:
+    return Evidence(
+        text=criterion.text,
+        criterion=f"{owner}.{criterion.id}",
+        kind=criterion.effective_kind,
+        references=list(criterion.references),
+        verified=criterion.verified,
+    )
+
+
+def _missing_evidence(owner: str, criterion: Criterion) -> Evidence:
+    item = _criterion_evidence(owner, criterion)
+    return item.model_copy(update={"text": criterion.missing_text or criterion.text})
+
+
+def _status_evidence(owner: str, outcome: RuleSetOutcome) -> Evidence:
+    if outcome.deciding is not None:
+        item = _criterion_evidence(owner, outcome.deciding)
+        return item.model_copy(update={"text": outcome.reason})
+    return Evidence(
+        text=outcome.reason,
+        criterion=f"{owner}.status.{outcome.rule_id}",
+        kind="status",
+        references=list(outcome.rule_references),
+        verified=not outcome.rule_unverified,
+    )
+
+
 def _mimics(facts: CaseFacts, collector: _Collector) -> list[MimicResult]:
     results = []
     for mimic in facts.kb.mimics:
@@ -64,14 +97,21 @@ def _mimics(facts: CaseFacts, collector: _Collector) -> list[MimicResult]:
         if outcome.rule_unverified:
             unverified.append(f"status rule: {outcome.reason}")
         collector.unverified.extend(f"{mimic.label}: {item}" for item in unverified)
+        met = outcome.met("for") + outcome.met("against")
+        missing = outcome.missing_criteria() if outcome.status != "present" else []
         results.append(
             MimicResult(
                 id=mimic.id,
                 label=mimic.label,
                 status=outcome.status,
                 evidence=[outcome.reason, *evidence],
-                missing=outcome.missing() if outcome.status != "present" else [],
+                missing=[c.missing_text or "" for c in missing],
                 references=collector.cite(references),
+                evidence_items=[
+                    _status_evidence(mimic.id, outcome),
+                    *[_criterion_evidence(mimic.id, c) for c in met],
+                ],
+                missing_evidence=[_missing_evidence(mimic.id, c) for c in missing],
             )
         )
     return results
@@ -113,26 +153,29 @@ def _syndrome(
             if computed and not staging.verified:
                 unverified.append(f"{staging.name} (marked unverified)")
     collector.unverified.extend(f"{syndrome.label}: {item}" for item in unverified)
+    if outcome.deciding is not None:
+        references.extend(outcome.deciding.references)
+    in_favour, against = outcome.met("for"), outcome.met("against")
+    missing = outcome.missing_criteria() if outcome.status != "excluded" else []
+    owner = syndrome.id
     return SyndromeResult(
         id=syndrome.id,
         label=syndrome.label,
         status=outcome.status,
         rank=0,
         score=score(syndrome.prior, outcome),
-        for_=[c.text for c in outcome.met("for")],
-        against=[c.text for c in outcome.met("against")],
-        missing=outcome.missing() if outcome.status != "excluded" else [],
+        for_=[c.text for c in in_favour],
+        against=[c.text for c in against],
+        missing=[c.missing_text or "" for c in missing],
         references=collector.cite(references),
         unverified=unverified,
         status_reason=outcome.reason,
         notes=notes,
+        for_evidence=[_criterion_evidence(owner, c) for c in in_favour],
+        against_evidence=[_criterion_evidence(owner, c) for c in against],
+        missing_evidence=[_missing_evidence(owner, c) for c in missing],
+        status_evidence=_status_evidence(owner, outcome),
     )
-
-
-def _rank(results: list[SyndromeResult], kb: KnowledgeBase) -> list[SyndromeResult]:
-    position = {ident: index for index, ident in enumerate(kb.meta.syndrome_order)}
-    ordered = sorted(results, key=lambda r: (STATUS_ORDER[r.status], -r.score, position[r.id]))
-    return [item.model_copy(update={"rank": index}) for index, item in enumerate(ordered, 1)]
 
 
 def _link(facts: CaseFacts, collector: _Collector) -> LinkResult:
@@ -141,20 +184,28 @@ def _link(facts: CaseFacts, collector: _Collector) -> LinkResult:
     facts.link = outcome.status
     # Only the findings behind the deciding rule: the link's criteria have no direction.
     deciding = outcome.met_in_rule()
-    reasons = [outcome.reason] + [c.text for c in deciding]
+    items = [_status_evidence("link", outcome)] + [_criterion_evidence("link", c) for c in deciding]
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        if item.text not in seen:
+            seen.add(item.text)
+            unique.append(item)
     references = list(outcome.rule_references)
     for criterion in deciding:
         references.extend(criterion.references)
     collector.unverified.extend(f"link: {item}" for item in outcome.unverified())
     return LinkResult(
         status=outcome.status,
-        reasons=_unique(reasons),
+        reasons=[item.text for item in unique],
         references=collector.cite(references),
+        reason_evidence=unique,
     )
 
 
 def _tests(facts: CaseFacts, collector: _Collector) -> list[TestRecommendation]:
     chosen: dict[str, tuple[int, int, TestRecommendation]] = {}
+    ids = _numbered([rule.id or rule.test for rule in facts.kb.tests])
     for index, rule in enumerate(facts.kb.tests):
         if rule.test in chosen:
             continue  # the first applicable rule for a test gives its priority and reason
@@ -164,6 +215,7 @@ def _tests(facts: CaseFacts, collector: _Collector) -> list[TestRecommendation]:
             continue
         if not rule.verified:
             collector.unverified.append(f"test {rule.label}: {rule.note or 'marked unverified'}")
+        qualified = f"tests.{ids[index]}"
         chosen[rule.test] = (
             PRIORITY_ORDER[rule.priority],
             index,
@@ -174,24 +226,91 @@ def _tests(facts: CaseFacts, collector: _Collector) -> list[TestRecommendation]:
                 reason=rule.reason,
                 for_=list(rule.for_),
                 references=collector.cite(list(rule.references)),
+                rule=qualified,
+                reason_evidence=Evidence(
+                    text=rule.reason,
+                    criterion=qualified,
+                    kind="test",
+                    references=list(rule.references),
+                    verified=rule.verified,
+                ),
             ),
         )
     return [item for _, _, item in sorted(chosen.values(), key=lambda t: (t[0], t[1]))]
 
 
-def _treatment(facts: CaseFacts, ranked: list[SyndromeResult], collector: _Collector) -> Treatment:
+_LEADING = ("established", "probable")
+_OPEN = ("possible", "probable", "undetermined")
+
+
+def _waiting_for(
+    facts: CaseFacts, ranked: list[SyndromeResult], tests: list[TestRecommendation]
+) -> list[TestId]:
+    """Tests that decide the leading syndrome (when not yet likely) or an open don't-miss one."""
+    dont_miss = {s.id for s in facts.kb.syndromes if s.dont_miss}
+    open_ids: set[str] = set()
+    if ranked and ranked[0].status not in _LEADING:
+        open_ids.update(r.id for r in ranked if r.status == ranked[0].status)
+    open_ids.update(
+        r.id for r in ranked if r.id in dont_miss and r.status in ("possible", "probable")
+    )
+    return [
+        t.id for t in tests if t.priority in ("now", "next") and open_ids & set(t.for_)
+    ]
+
+
+def _treatment(
+    facts: CaseFacts,
+    ranked: list[SyndromeResult],
+    tests: list[TestRecommendation],
+    collector: _Collector,
+) -> Treatment:
     kb = facts.kb.treatment
     indication, reasons, references = kb.default_indication, [kb.default_reason], []
-    for rule in kb.indication_rules:
+    reason_items = [
+        Evidence(text=kb.default_reason, criterion="treatment.indication.default",
+                 kind="indication", references=[])
+    ]
+    ids = _numbered([rule.id or rule.indication for rule in kb.indication_rules])
+    for rule, ident in zip(kb.indication_rules, ids, strict=True):
         if evaluate(rule.when, facts) is True:
             indication, reasons, references = rule.indication, [rule.reason], list(rule.references)
+            reason_items = [
+                Evidence(
+                    text=rule.reason,
+                    criterion=f"treatment.indication.{ident}",
+                    kind="indication",
+                    references=list(rule.references),
+                    verified=rule.verified,
+                )
+            ]
             if not rule.verified:
                 collector.unverified.append(f"indication: {rule.reason}")
             break
+    waiting: list[TestId] = []
+    if indication not in ("treat", "treat_other_cause"):
+        waiting = _waiting_for(facts, ranked, tests)
+        if waiting:
+            labels = {t.id: t.label for t in tests}
+            text = "Complete first: " + "; ".join(labels[w] for w in waiting) + "."
+            reasons.append(text)
+            reason_items.append(
+                Evidence(text=text, criterion="treatment.waiting", kind="indication")
+            )
     options: list[TreatmentOption] = []
+    option_ids = _numbered([o.id or o.syndrome for o in kb.options])
+    leader = ranked[0] if ranked else None
     for result in ranked:
-        for option in kb.options:
-            if option.syndrome != result.id or result.status not in option.status_in:
+        confirmed = result.status in _LEADING
+        # Options for a syndrome not yet likely are shown only for the leading one, as
+        # "if confirmed": treatment waits for the diagnosis.
+        tentative = not confirmed and result is leader and result.status in _OPEN
+        if not confirmed and not tentative:
+            continue
+        for option, ident in zip(kb.options, option_ids, strict=True):
+            if option.syndrome != result.id:
+                continue
+            if confirmed and result.status not in option.status_in:
                 continue
             if option.when is not None and evaluate(option.when, facts) is not True:
                 continue
@@ -205,8 +324,11 @@ def _treatment(facts: CaseFacts, ranked: list[SyndromeResult], collector: _Colle
                     regimen=option.regimen,
                     evidence=option.evidence,
                     references=collector.cite(list(option.references)),
-                    warnings=list(option.warnings),
+                    warnings=list(option.warnings) if confirmed else [],
                     verified=option.verified,
+                    rule=f"treatment.option.{ident}",
+                    status=result.status,
+                    if_confirmed=not confirmed,
                 )
             )
     warnings: list[str] = []
@@ -222,6 +344,8 @@ def _treatment(facts: CaseFacts, ranked: list[SyndromeResult], collector: _Colle
         options=options,
         warnings=warnings,
         references=collector.cite(references),
+        reason_evidence=reason_items,
+        waiting_for=waiting,
     )
 
 
@@ -293,10 +417,10 @@ def evaluate_case(case: CaseLike, kb: KnowledgeBase | None = None) -> Assessment
     mimics = _mimics(facts, collector)
     if run:
         results = [_syndrome(item, facts, collector) for item in kb.ordered_syndromes()]
-        ranked = _rank(results, kb)
+        ranked = rank(results, kb)
         link = _link(facts, collector)
         tests = _tests(facts, collector)
-        treatment = _treatment(facts, ranked, collector)
+        treatment = _treatment(facts, ranked, tests, collector)
     else:
         note = scope_note or "outside the scope of this tool"
         ranked = _out_of_scope_syndromes(kb, note)
@@ -322,6 +446,7 @@ def evaluate_case(case: CaseLike, kb: KnowledgeBase | None = None) -> Assessment
         treatment=treatment,
         biomarkers=_biomarkers(facts, collector),
         red_flags=_red_flags(kb, ranked) if run else [],
+        ranking=ranking_note(kb, ranked, tests) if run else Ranking(rule=' '.join(kb.meta.ranking.split())),
         not_interpreted=_not_interpreted(case, kb),
         unverified=_unique(collector.unverified),
         references=references,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -17,12 +18,60 @@ class CaseLike(Protocol):
     def not_interpreted(self) -> list[str]: ...
 
 
+_DAYS_PER_MONTH = 30.44  # mean month length, to turn "months since onset" into a date
+
+# Paths computed from the case rather than read from one field (listed in
+# mgpn.knowledge.checks.COMPUTED_PATHS so rules may use them).
+BEFORE_ONSET = "treatments[].regimen_started_before_onset"
+AFTER_ONSET = "treatments[].regimen_started_after_onset"
+
+
+def _onset_date(case: CaseLike) -> dt.date | None:
+    recorded = case.get("recorded")
+    months = case.get("neuropathy.onset_months")
+    if not isinstance(recorded, dt.date) or not isinstance(months, int | float):
+        return None
+    return recorded - dt.timedelta(days=float(months) * _DAYS_PER_MONTH)
+
+
+def _regimens_by_timing(case: CaseLike, after: bool) -> list[str] | None:
+    """Regimens that started before (or after) the first neuropathic symptom.
+
+    Unknown (None) unless the onset date and at least one start date are known, so a
+    missing date is never read as "started before".
+    """
+    onset = _onset_date(case)
+    treatments = getattr(case, "treatments", None) or []
+    timed: list[tuple[str, dt.date]] = []
+    for item in treatments:
+        name, start = str(getattr(item, "regimen", "") or ""), getattr(item, "start", None)
+        if name and isinstance(start, dt.date):
+            timed.append((name, start))
+    if onset is None or not timed:
+        return None
+    return [name for name, start in timed if (start > onset) == after]
+
+
 def _regimens(case: CaseLike) -> list[str] | None:
     # An empty treatment list means "none recorded", which is unknown, not "none given".
     treatments = getattr(case, "treatments", None) or []
     names = [str(getattr(item, "regimen", "") or "") for item in treatments]
     names = [name for name in names if name]
     return names or None
+
+
+_EXPANDED: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+
+
+def expand(kb: KnowledgeBase, names: list[str]) -> list[str]:
+    """``names`` with each named set replaced by its members (cached per knowledge base)."""
+    key = (id(kb), tuple(names))
+    found = _EXPANDED.get(key)
+    if found is None:
+        sets = kb.meta.sets
+        found = list(dict.fromkeys(m for n in names for m in sets.get(n, [n])))
+        _EXPANDED[key] = found
+    return found
 
 
 @dataclass
@@ -44,7 +93,14 @@ class CaseFacts:
             return self.values[path]
         except KeyError:
             pass
-        found = _regimens(self.case) if path == "treatments[].regimen" else self.case.get(path)
+        if path == "treatments[].regimen":
+            found = _regimens(self.case)
+        elif path == BEFORE_ONSET:
+            found = _regimens_by_timing(self.case, after=False)
+        elif path == AFTER_ONSET:
+            found = _regimens_by_timing(self.case, after=True)
+        else:
+            found = self.case.get(path)
         self.values[path] = found
         return found
 
@@ -53,6 +109,10 @@ class CaseFacts:
 
     def criterion(self, criterion_id: str) -> Truth:
         return self.criteria.get(criterion_id)
+
+    def members(self, names: list[str]) -> list[str]:
+        """Ids, with named sets (meta.yaml ``sets``) replaced by their members."""
+        return expand(self.kb, names)
 
     def syndrome_status(self, syndrome_id: str) -> str | None:
         return self.syndromes.get(syndrome_id)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from mgpn.knowledge.predicates import (
     AllOf,
+    AnyKnown,
     AnyOf,
     AtLeastN,
     CriterionRef,
@@ -38,6 +39,8 @@ class Facts(Protocol):
     def threshold(self, name: str) -> float: ...
 
     def criterion(self, criterion_id: str) -> Truth: ...
+
+    def members(self, names: list[str]) -> list[str]: ...
 
     def syndrome_status(self, syndrome_id: str) -> str | None: ...
 
@@ -222,6 +225,11 @@ def interpret(predicate: Predicate, facts: Facts) -> Truth:
         return kleene_all([evaluate(item, facts) for item in predicate.all])
     if isinstance(predicate, AnyOf):
         return kleene_any([evaluate(item, facts) for item in predicate.any])
+    if isinstance(predicate, AnyKnown):
+        values = [evaluate(item, facts) for item in predicate.any_known]
+        if any(value is True for value in values):
+            return True
+        return False if any(value is False for value in values) else None
     if isinstance(predicate, NotOf):
         return kleene_not(evaluate(predicate.not_, facts))
     if isinstance(predicate, AtLeastN):
@@ -234,10 +242,10 @@ def interpret(predicate: Predicate, facts: Facts) -> Truth:
     if isinstance(predicate, CriterionRef):
         return facts.criterion(predicate.criterion)
     if isinstance(predicate, SyndromeRef):
-        statuses = [facts.syndrome_status(ident) for ident in predicate.syndrome]
+        statuses = [facts.syndrome_status(i) for i in facts.members(predicate.syndrome)]
         return kleene_any([None if s is None else s in predicate.status_in for s in statuses])
     if isinstance(predicate, MimicRef):
-        statuses = [facts.mimic_status(ident) for ident in predicate.mimic]
+        statuses = [facts.mimic_status(i) for i in facts.members(predicate.mimic)]
         return kleene_any([None if s is None else s in predicate.status_in for s in statuses])
     assert isinstance(predicate, LinkRef)
     status = facts.link_status()

@@ -13,6 +13,10 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from mgpn.assessment import MIMIC_IDS, SYNDROME_IDS
 from mgpn.knowledge.predicates import (
+    AllOf,
+    AnyKnown,
+    AnyOf,
+    AtLeastN,
     CriterionRef,
     Leaf,
     LinkRef,
@@ -31,9 +35,13 @@ from mgpn.knowledge.schema import (
 )
 from mgpn.knowledge.vocabulary import vocabulary_problems
 
-# Paths the engine computes from the case rather than reading one field (none today:
-# ``treatments[].regimen`` is in the case catalog and read as the list of regimens).
-COMPUTED_PATHS: frozenset[str] = frozenset()
+# Paths the engine computes from the case rather than reading one field
+# (``treatments[].regimen`` is in the case catalog and read as the list of regimens):
+# the regimens that started before / after the first neuropathic symptom
+# (recorded date minus neuropathy.onset_months; unknown without both dates).
+COMPUTED_PATHS: frozenset[str] = frozenset(
+    {"treatments[].regimen_started_before_onset", "treatments[].regimen_started_after_onset"}
+)
 
 
 class _Checker:
@@ -50,6 +58,55 @@ class _Checker:
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
+
+    def expand(self, names: list[str]) -> list[str]:
+        sets = self.kb.meta.sets
+        return [member for name in names for member in sets.get(name, [name])]
+
+    def _sets(self) -> None:
+        for name, members in self.kb.meta.sets.items():
+            where = f"meta.sets.{name}"
+            if name in SYNDROME_IDS or name in MIMIC_IDS:
+                self.problem(where, "a set may not be named like a syndrome or mimic id")
+            syndromes = [m for m in members if m in SYNDROME_IDS]
+            mimics = [m for m in members if m in MIMIC_IDS]
+            unknown = [m for m in members if m not in SYNDROME_IDS and m not in MIMIC_IDS]
+            if unknown:
+                self.problem(where, f"ids not in the assessment contract: {unknown}")
+            if syndromes and mimics:
+                self.problem(where, "mixes syndrome and mimic ids")
+            if len(set(members)) != len(members):
+                self.problem(where, "lists an id twice")
+
+    def _status_rule_kinds(self, where: str, rules: RuleSet) -> None:
+        """Only exclusion criteria, or another result that explains the picture, may make a
+        syndrome unlikely or excluded; an atypical finding never does (it lowers support)."""
+        kinds = {c.id: c.effective_kind for c in rules.criteria}
+        for index, rule in enumerate(rules.status_rules):
+            if rule.status not in ("unlikely", "excluded"):
+                continue
+            positive = _positive_nodes(rule.when)
+            refs = [n.criterion for n in positive if isinstance(n, CriterionRef)]
+            atypical = [ref for ref in refs if kinds.get(ref) == "atypical"]
+            if atypical:
+                self.problem(
+                    f"{where}.status_rules[{index}]",
+                    f"atypical criteria {atypical} may not make the status {rule.status}",
+                )
+            explained = any(isinstance(n, SyndromeRef | MimicRef) for n in positive)
+            if not explained and not any(kinds.get(ref) == "exclusion" for ref in refs):
+                self.problem(
+                    f"{where}.status_rules[{index}]",
+                    f"a {rule.status!r} rule needs an exclusion criterion or another result "
+                    "that explains the neuropathy",
+                )
+
+    def _examples(self, where: str, rules: RuleSet) -> None:
+        for criterion in rules.criteria:
+            for example in criterion.examples:
+                for path in example.case:
+                    if self.known_paths is not None and path not in self.known_paths:
+                        self.problem(f"{where}.{criterion.id}.examples", f"unknown case path {path!r}")
 
     # -- leaves -----------------------------------------------------------------
     def references(self, where: str, ids: Iterable[str]) -> None:
@@ -76,7 +133,7 @@ class _Checker:
                 if criteria is None or node.criterion not in criteria:
                     self.problem(where, f"refers to criterion {node.criterion!r}, not defined here")
             elif isinstance(node, SyndromeRef):
-                for ident in node.syndrome:
+                for ident in self.expand(node.syndrome):
                     if ident not in SYNDROME_IDS:
                         self.problem(where, f"unknown syndrome id {ident!r}")
                     elif syndromes is None or ident not in syndromes:
@@ -87,7 +144,7 @@ class _Checker:
             elif isinstance(node, MimicRef):
                 if not mimics_allowed:
                     self.problem(where, "mimic results are not available here")
-                for ident in node.mimic:
+                for ident in self.expand(node.mimic):
                     if ident not in MIMIC_IDS:
                         self.problem(where, f"unknown mimic id {ident!r}")
             elif isinstance(node, LinkRef) and not link_allowed:
@@ -130,6 +187,7 @@ class _Checker:
         duplicates = {ident for ident in ids if ids.count(ident) > 1}
         for ident in sorted(duplicates):
             self.problem(where, f"criterion id {ident!r} is used twice")
+        self._examples(where, rules)
         for criterion in rules.criteria:
             self.criterion(f"{where}.{criterion.id}", criterion, set(ids), syndromes, mimics, link)
         for index, rule in enumerate(rules.status_rules):
@@ -188,6 +246,7 @@ class _Checker:
                     f"unit {threshold.unit!r} differs from the case field's canonical unit {unit!r}",
                 )
         self._coverage()
+        self._sets()
         for index, rule in enumerate(kb.meta.scope):
             self.predicate(
                 f"meta.scope[{index}]",
@@ -205,6 +264,7 @@ class _Checker:
             where = f"syndromes.{syndrome.id}"
             self.references(where, syndrome.references)
             self.rule_set(where, syndrome, syndromes=set(evaluated), mimics=True, link=False)
+            self._status_rule_kinds(where, syndrome)
             for staging in syndrome.staging:
                 self._staging(f"{where}.staging.{staging.id}", staging, evaluated)
             evaluated.add(syndrome.id)
@@ -282,6 +342,23 @@ class _Checker:
         order = list(kb.meta.syndrome_order)
         if sorted(order) != sorted(SYNDROME_IDS):
             self.problem("meta.syndrome_order", "must list every syndrome id exactly once")
+
+
+def _positive_nodes(predicate: Predicate) -> list[Predicate]:
+    """The nodes that can make ``predicate`` true by being true (not under not/unknown)."""
+    found: list[Predicate] = [predicate]
+    children: list[Predicate] = []
+    if isinstance(predicate, AllOf):
+        children = list(predicate.all)
+    elif isinstance(predicate, AnyOf):
+        children = list(predicate.any)
+    elif isinstance(predicate, AnyKnown):
+        children = list(predicate.any_known)
+    elif isinstance(predicate, AtLeastN):
+        children = list(predicate.at_least_n.of)
+    for child in children:
+        found.extend(_positive_nodes(child))
+    return found
 
 
 def check_knowledge(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mgpn.knowledge.predicates import (
     AllOf,
+    AnyKnown,
     AnyOf,
     AtLeastN,
     CriterionRef,
@@ -49,6 +50,8 @@ def describe(predicate: Predicate, kb: KnowledgeBase) -> str:
         return "ALL OF (" + "; ".join(describe(item, kb) for item in predicate.all) + ")"
     if isinstance(predicate, AnyOf):
         return "ANY OF (" + "; ".join(describe(item, kb) for item in predicate.any) + ")"
+    if isinstance(predicate, AnyKnown):
+        return "ANY OF THOSE MEASURED (" + "; ".join(describe(i, kb) for i in predicate.any_known) + ")"
     if isinstance(predicate, NotOf):
         return "NOT (" + describe(predicate.not_, kb) + ")"
     if isinstance(predicate, NotTrue):

@@ -5,6 +5,9 @@ A predicate is a small YAML mapping; which kind it is follows from its key:
 ``{path: neuropathy.sensory_ataxia, is: true}``     a leaf over one case field
 ``{all: [...]}`` / ``{any: [...]}`` / ``{not: ...}``  Kleene combinators
 ``{at_least_n: {n: 3, of: [...]}}``                   counting
+``{any_known: [...]}``                                 alternatives measured by one test or another:
+                                                      true if any is true, false if the known ones
+                                                      are false, unknown only when none is known
 ``{unknown: ...}``                                    true when the inner result is unknown
 ``{not_true: ...}``                                   true unless the inner one is known true
 ``{criterion: id}``                                   a criterion of the same rule set
@@ -99,6 +102,16 @@ class AnyOf(_Strict):
     any: list[Predicate] = Field(min_length=1)
 
 
+class AnyKnown(_Strict):
+    """True if any part is true; false if none is true and some part is known false.
+
+    For alternative measurements of one finding (serum or plasma VEGF): a normal plasma
+    value decides "not raised" even when serum was not measured.
+    """
+
+    any_known: list[Predicate] = Field(min_length=1)
+
+
 class NotOf(_Strict):
     not_: Predicate = Field(alias="not")
 
@@ -150,6 +163,7 @@ _KIND_BY_KEY: dict[str, str] = {
     "path": "leaf",
     "all": "all",
     "any": "any",
+    "any_known": "any_known",
     "not": "not",
     "at_least_n": "at_least_n",
     "unknown": "unknown",
@@ -163,6 +177,7 @@ _KIND_BY_CLASS: dict[type, str] = {
     Leaf: "leaf",
     AllOf: "all",
     AnyOf: "any",
+    AnyKnown: "any_known",
     NotOf: "not",
     AtLeastN: "at_least_n",
     UnknownOf: "unknown",
@@ -190,6 +205,7 @@ Predicate = Annotated[
     Annotated[Leaf, Tag("leaf")]
     | Annotated[AllOf, Tag("all")]
     | Annotated[AnyOf, Tag("any")]
+    | Annotated[AnyKnown, Tag("any_known")]
     | Annotated[NotOf, Tag("not")]
     | Annotated[AtLeastN, Tag("at_least_n")]
     | Annotated[UnknownOf, Tag("unknown")]
@@ -207,7 +223,7 @@ Predicate = Annotated[
     ),
 ]
 
-for _model in (AllOf, AnyOf, NotOf, CountSpec, AtLeastN, UnknownOf, NotTrue):
+for _model in (AllOf, AnyOf, AnyKnown, NotOf, CountSpec, AtLeastN, UnknownOf, NotTrue):
     _model.model_rebuild()
 
 
@@ -219,6 +235,8 @@ def walk(predicate: Predicate) -> list[Predicate]:
         children = list(predicate.all)
     elif isinstance(predicate, AnyOf):
         children = list(predicate.any)
+    elif isinstance(predicate, AnyKnown):
+        children = list(predicate.any_known)
     elif isinstance(predicate, NotOf):
         children = [predicate.not_]
     elif isinstance(predicate, AtLeastN):

@@ -9,9 +9,9 @@ program at start-up instead of silently switching a rule off. Cross-file checks
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mgpn.assessment import (
     Indication,
@@ -61,6 +61,11 @@ class Meta(_Strict):
     syndrome_order: list[SyndromeId] = Field(
         description="evaluation order; a syndrome's rules may only refer to syndromes before it"
     )
+    ranking: str = Field(description="how syndromes are ordered, in words")
+    sets: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="named sets of syndrome or mimic ids, used in rules instead of copied lists",
+    )
     scope: list[ScopeRule] = Field(default_factory=list)
 
 
@@ -77,19 +82,93 @@ class Threshold(_Sourced):
     path: str | None = Field(default=None, description="the case field it applies to, if one")
 
 
+CriterionKind = Literal[
+    "mandatory", "major", "minor", "supportive", "atypical", "exclusion", "derived"
+]
+_AGAINST_KINDS = ("atypical", "exclusion")
+
+
+class CriterionExample(_Strict):
+    """A finding that meets (``expect: true``) or does not meet the criterion; run as a test.
+
+    ``case`` maps dotted case paths to values written as in a case file ("12000 BTU");
+    ``syndromes``/``mimics`` give the earlier results a criterion may refer to.
+    """
+
+    case: dict[str, Any] = Field(default_factory=dict)
+    syndromes: dict[str, SyndromeStatus] = Field(default_factory=dict)
+    mimics: dict[str, MimicStatus] = Field(default_factory=dict)
+    expect: bool | None
+
+
 class Criterion(_Sourced):
+    """One finding of a criteria set.
+
+    ``kind`` follows the published criteria sets: mandatory, major, minor and supportive
+    findings count in favour; atypical findings lower support and are shown against, but
+    never exclude; only ``exclusion`` criteria (``caps``) and unmet mandatory criteria
+    (``caps_if_absent`` / ``caps_if_unknown``) may limit a status. ``settles`` marks a
+    decisive finding: when met, the status is at least that (a cap still applies).
+    """
+
     id: str
     text: str = Field(description="a sentence a clinician reads, shown when the criterion is met")
     when: Predicate
     direction: Literal["for", "against"] = "for"
+    kind: CriterionKind | None = Field(
+        default=None, description="default: supportive when for, atypical when against"
+    )
     weight: float = Field(default=1.0, gt=0, le=10)
     missing_text: str | None = Field(
         default=None, description="what to ask for when the criterion cannot be decided"
     )
     evidence: str
+    caps: SyndromeStatus | None = Field(
+        default=None, description="exclusion: when met, the status is at most this"
+    )
+    caps_if_absent: SyndromeStatus | None = Field(
+        default=None, description="mandatory: when known not met, the status is at most this"
+    )
+    caps_if_unknown: SyndromeStatus | None = Field(
+        default=None, description="mandatory: while unknown, the status is at most this"
+    )
+    settles: SyndromeStatus | None = Field(
+        default=None, description="decisive: when met, the status is at least this"
+    )
+    gating: bool = Field(
+        default=False,
+        description="when unknown and no status rule applies, the status is undetermined "
+        "and this criterion's missing_text is asked for",
+    )
+    examples: list[CriterionExample] = Field(default_factory=list)
+
+    @property
+    def effective_kind(self) -> str:
+        if self.kind is not None:
+            return self.kind
+        return "supportive" if self.direction == "for" else "atypical"
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> Criterion:
+        kind = self.effective_kind
+        if kind in _AGAINST_KINDS and self.direction != "against":
+            raise ValueError(f"criterion {self.id!r}: a {kind} criterion counts against")
+        if kind not in _AGAINST_KINDS and kind != "derived" and self.direction != "for":
+            raise ValueError(
+                f"criterion {self.id!r}: a {kind} criterion counts in favour; a finding "
+                "against is 'atypical' (lowers support) or 'exclusion' (caps the status)"
+            )
+        if (self.caps is not None) != (kind == "exclusion"):
+            raise ValueError(f"criterion {self.id!r}: exactly the exclusion criteria carry caps")
+        if (self.caps_if_absent or self.caps_if_unknown) and kind != "mandatory":
+            raise ValueError(f"criterion {self.id!r}: only mandatory criteria cap when unmet")
+        if self.gating and not self.missing_text:
+            raise ValueError(f"criterion {self.id!r}: a gating criterion needs missing_text")
+        return self
 
 
 class StatusRule(_Sourced):
+    id: str | None = Field(default=None, description="default: the status, numbered if repeated")
     status: str
     when: Predicate
     reason: str
@@ -163,6 +242,7 @@ class LinkKnowledge(RuleSet):
 
 
 class TestRule(_Sourced):
+    id: str | None = Field(default=None, description="default: the test id, numbered if repeated")
     test: TestId
     label: str
     when: Predicate
@@ -176,12 +256,14 @@ class TestRule(_Sourced):
 
 
 class IndicationRule(_Sourced):
+    id: str | None = None
     indication: Indication
     when: Predicate
     reason: str
 
 
 class TreatmentOptionRule(_Sourced):
+    id: str | None = None
     syndrome: SyndromeId
     regimen: str
     evidence: str
