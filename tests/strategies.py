@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 from mgpn.case import FieldDescriptor, field_catalog
 
 _COMPARATORS = st.sampled_from([None, ">", "<", ">=", "<="])
+# Text a case may hold: any character but control characters and lone surrogates, which
+# the strict reader refuses (mgpn.strict_reader).
+_TEXT_CHARACTERS = st.characters(blacklist_categories=("Cc", "Cs"))
 _DATES = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31))
 
 
@@ -66,7 +69,7 @@ def value_for(field: FieldDescriptor) -> st.SearchStrategy[Any]:
         return st.lists(st.one_of(known, st.just("free-text item")) if field.vocabulary else known, max_size=3)
     if field.kind == "extensions":
         return st.dictionaries(st.text("abcdefgh_", min_size=1, max_size=8), st.integers(), max_size=2)
-    return st.text(min_size=1, max_size=12)
+    return st.text(_TEXT_CHARACTERS, min_size=1, max_size=12)
 
 
 def _mapping(fields: list[FieldDescriptor], prefix: str) -> st.SearchStrategy[dict[str, Any]]:

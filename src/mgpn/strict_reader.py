@@ -123,6 +123,9 @@ _ErrorType = type[InputError]
 _FLOAT_MAX = sys.float_info.max
 _MAX_INT_DIGITS = 400  # longer digit strings are refused before int() is asked to read them
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters (tab, newline and carriage return aside) and lone surrogates: never
+# part of a clinical value, and a NUL cannot even be stored by PostgreSQL.
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 # YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution), minus the
 # forms marked in the module docstring.
@@ -247,6 +250,19 @@ def _events(text: str, use_libyaml: bool) -> Iterator[Event]:
         parser.dispose()
 
 
+def _too_deep(limits: Limits) -> _Refusal:
+    return _Refusal(
+        f"nested deeper than {limits.max_depth} levels",
+        fix="flatten the structure (a case needs only a few levels)",
+    )
+
+
+def _depth_path(path: list[str | int]) -> list[str | int]:
+    """The field that holds a too-deep structure: the path up to its last key (at most 8 parts)."""
+    keys = [index for index, part in enumerate(path[:8]) if isinstance(part, str)]
+    return path[: keys[-1] + 1] if keys else []
+
+
 def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
@@ -266,8 +282,13 @@ def _number(text: str) -> int | float:
 
 
 def _refuse_large(text: str) -> _Refusal:
+    size = (
+        f"the number has {len(text.lstrip('+-'))} digits"
+        if text.lstrip("+-").isdigit()
+        else f"the number {_shown(text)} is too large"
+    )
     return _Refusal(
-        f"the number has {len(text.lstrip('+-'))} digits, beyond what any measured value can hold",
+        f"{size}, beyond what any measured value can hold",
         found=_shown(text),
         fix="check the value; quote it if it is an identifier",
     )
@@ -304,9 +325,9 @@ def _plain(text: str) -> Any:
 
 def _scalar(event: ScalarEvent) -> Any:
     text = event.value
-    if not text.isascii() and _SURROGATE.search(text):
-        # libyaml refuses "\ud800" escapes itself; the pure-Python scanner does not.
-        raise _surrogate_refusal(text)
+    if _BAD_CHARACTER.search(text):
+        # Escapes can write them ("\0", "\x07"; "\ud800" in the pure-Python scanner).
+        raise _character_refusal(text)
     tag = event.tag
     if tag is None and event.implicit[0]:
         return _plain(text)
@@ -390,6 +411,7 @@ class _YamlBuilder:
                     )
                 continue
             if isinstance(event, AliasEvent):
+                self._enter(stack)
                 raise _Refusal(
                     f"an alias (*{event.anchor}) repeats another part of the file",
                     found=f"*{event.anchor}",
@@ -408,12 +430,7 @@ class _YamlBuilder:
                 try:
                     value = _scalar(event)
                 except _Refusal:
-                    if stack:
-                        frame = stack[-1]
-                        if not frame[1]:
-                            self.path.append(len(frame[0]))
-                        elif frame[2] is not _NO_KEY:
-                            self.path.append(frame[2])
+                    self._enter(stack)
                     raise
                 if stack and stack[-1][1] and stack[-1][2] is _NO_KEY:
                     self._key(stack[-1], value)
@@ -424,25 +441,30 @@ class _YamlBuilder:
                 continue
             if isinstance(event, MappingStartEvent | SequenceStartEvent):
                 is_mapping = isinstance(event, MappingStartEvent)
-                tag = event.tag
-                core = _CORE + ("map" if is_mapping else "seq")
-                if tag is not None and tag not in ("!", core):
-                    raise _refuse_tag(tag)
                 if stack and stack[-1][1] and stack[-1][2] is _NO_KEY:
                     raise _Refusal(
                         "a key is itself a mapping or a list",
                         fix="keys must be text: write 'name: value'",
                     )
-                if stack:
-                    frame = stack[-1]
-                    self.path.append(frame[2] if frame[1] else len(frame[0]))
+                self._enter(stack)
+                tag = event.tag
+                core = _CORE + ("map" if is_mapping else "seq")
+                if tag is not None and tag not in ("!", core):
+                    raise _refuse_tag(tag)
                 if len(stack) >= self.limits.max_depth:
-                    raise _Refusal(
-                        f"nested deeper than {self.limits.max_depth} levels",
-                        fix="flatten the structure (a case needs only a few levels)",
-                    )
+                    self.path = _depth_path(self.path)
+                    raise _too_deep(self.limits)
                 stack.append([{} if is_mapping else [], is_mapping, _NO_KEY, {}])
         return result
+
+    def _enter(self, stack: list[list[Any]]) -> None:
+        """Extend the path to the node that starts now (a mapping's value or a list item)."""
+        if stack:
+            frame = stack[-1]
+            if not frame[1]:
+                self.path.append(len(frame[0]))
+            elif frame[2] is not _NO_KEY:
+                self.path.append(frame[2])
 
     def _key(self, frame: list[Any], key: Any) -> None:
         if not isinstance(key, str):
@@ -480,13 +502,16 @@ def read_yaml(
     *,
     error: _ErrorType = CaseError,
     limits: Limits = LIMITS,
-    use_libyaml: bool = LIBYAML,
+    use_libyaml: bool | None = None,
 ) -> Any:
-    """Parse one YAML document by the rules above; raise ``error`` naming the field and the fix."""
+    """Parse one YAML document by the rules above; raise ``error`` naming the field and the fix.
+
+    ``use_libyaml`` None means: libyaml when available (the module's ``LIBYAML``).
+    """
     decoded = _as_text(text, source, error, limits)
     builder = _YamlBuilder(limits)
     try:
-        return builder.build(_events(decoded, use_libyaml))
+        return builder.build(_events(decoded, LIBYAML if use_libyaml is None else use_libyaml))
     except _Refusal as refusal:
         raise _as_error(error, source, builder.path, refusal, builder.where) from None
     except yaml.YAMLError as exc:
@@ -655,15 +680,7 @@ def _walk(
         if refusal is not None:
             raise _as_error(error, source, path, refusal)
         if isinstance(value, dict | list | tuple) and len(path) >= limits.max_depth:
-            raise _as_error(
-                error,
-                source,
-                path,
-                _Refusal(
-                    f"nested deeper than {limits.max_depth} levels",
-                    fix="flatten the structure (a case needs only a few levels)",
-                ),
-            )
+            raise _as_error(error, source, _depth_path(path), _too_deep(limits))
         if isinstance(value, dict):
             if id(value) in duplicates:
                 key = duplicates[id(value)]
@@ -689,26 +706,32 @@ def _walk(
                             fix="keys must be text",
                         ),
                     )
-                if not key.isascii() and _SURROGATE.search(key):
-                    raise _as_error(error, source, path, _surrogate_refusal(key))
+                if _BAD_CHARACTER.search(key):
+                    raise _as_error(error, source, path, _character_refusal(key))
                 stack.append((item, [*path, key]))
         elif isinstance(value, list | tuple):
             stack.extend((item, [*path, index]) for index, item in enumerate(value))
 
 
-def _surrogate_refusal(text: str) -> _Refusal:
+def _character_refusal(text: str) -> _Refusal:
+    match = _BAD_CHARACTER.search(text)
+    code = ord(match.group()) if match else 0
+    if 0xD800 <= code <= 0xDFFF:
+        return _Refusal(
+            f"the text holds a lone UTF-16 surrogate ({code:#06x}), a broken character",
+            found=_shown(text),
+            fix="remove the broken character (the text was damaged in a copy)",
+        )
     return _Refusal(
-        "the text holds a lone UTF-16 surrogate, a broken character",
+        f"the text holds the control character {code:#04x}, which no clinical value contains",
         found=_shown(text),
-        fix="remove the broken character (the text was damaged in a copy)",
+        fix="remove the control character (it may come from a copy out of another program)",
     )
 
 
 def _value_refusal(value: Any) -> _Refusal | None:
     if isinstance(value, str):
-        if not value.isascii() and _SURROGATE.search(value):
-            return _surrogate_refusal(value)
-        return None
+        return _character_refusal(value) if _BAD_CHARACTER.search(value) else None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, float):

@@ -68,9 +68,10 @@ def test_markdown_has_sections_and_citations(case_file: Path) -> None:
     assert "Sarosiek" in result.stdout
 
 
-def test_bad_file_gives_validation_errors_and_exit_2(case_file: Path, bad_file: Path) -> None:
+def test_bad_file_gives_validation_errors_and_exit_1(case_file: Path, bad_file: Path) -> None:
+    # 1, as `mgpn validate` gives for the same file (docs/cli.md)
     result = runner.invoke(app, ["evaluate", str(bad_file), str(case_file), "--format", "json"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "sensory_ataxai" in result.stderr
     assert "Traceback" not in result.output
     assert len([line for line in result.stdout.splitlines() if line.strip()]) == 1
@@ -78,5 +79,5 @@ def test_bad_file_gives_validation_errors_and_exit_2(case_file: Path, bad_file: 
 
 def test_missing_file_is_refused_cleanly(tmp_path: Path) -> None:
     result = runner.invoke(app, ["evaluate", str(tmp_path / "nope.yaml")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "Traceback" not in result.output

@@ -7,6 +7,7 @@ everything downstream sees canonical units only.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -150,6 +151,14 @@ def parse_quantity(raw: Any, spec: QuantitySpec) -> Quantity:
             found=type(raw).__name__,
             expected=f"a number in {spec.unit}, a string like '12 {spec.unit}' or a mapping",
             fix=f"write it like '12 {spec.unit}'",
+        )
+    if not math.isfinite(value):
+        raise _fail(
+            "mgpn_quantity",
+            "the number in {found} is too large to be a measurement",
+            found=repr(raw),
+            expected=f"between {spec.minimum:g} and {spec.maximum:g} {spec.unit}",
+            fix="check the number and its unit",
         )
     try:
         canonical = _round(convert(value, unit, spec))

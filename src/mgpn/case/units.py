@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
+from mgpn.errors import InputError
+from mgpn.strict_reader import read_yaml
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,7 @@ def convert(value: float, unit: str, spec: QuantitySpec) -> float:
 
 def _load_specs() -> dict[str, QuantitySpec]:
     text = resources.files("mgpn.case").joinpath("quantities.yaml").read_text(encoding="utf-8")
-    # libyaml when present: the same safe YAML, read without the pure-Python parser at import.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    raw: dict[str, dict[str, Any]] = yaml.load(text, Loader=loader)
+    raw: dict[str, dict[str, Any]] = read_yaml(text, "quantities.yaml", error=InputError)
     specs: dict[str, QuantitySpec] = {}
     for path, entry in raw.items():
         low, high = entry["range"]

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from mgpn.case import Case, dump_case, load_case
+from mgpn.cli import exit_codes
 from mgpn.errors import CaseError
 
 
@@ -52,7 +53,7 @@ def validate(
         else:
             typer.echo(f"OK {file}")
     if failed:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=exit_codes.INPUT_REFUSED)
 
 
 def schema() -> None:

@@ -1,7 +1,8 @@
 """``mgpn evaluate FILE... [--format text|json|markdown]``: assess case files.
 
-Exit status: 0 when every file was evaluated, 2 when any file was refused (its
-validation problems are printed, never a traceback).
+Exit status (:mod:`mgpn.cli.exit_codes`): 0 when every file was evaluated, 1 when any
+file was refused (its validation problems are printed, never a traceback), 2 when the
+knowledge base is refused or the command is called wrongly.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mgpn.assessment import Assessment
+from mgpn.cli import exit_codes
 from mgpn.errors import InputError, KnowledgeError, MgpnError
 
 _STATUS_STYLE = {
@@ -252,9 +254,9 @@ def evaluate_command(
                 render_text(item.assessment, out)
     except KnowledgeError as exc:
         err.print(f"[bold red]knowledge base refused:[/] {exc}", markup=True)
-        raise typer.Exit(2) from exc
+        raise typer.Exit(exit_codes.CANNOT_RUN) from exc
     if refused:
-        raise typer.Exit(2)
+        raise typer.Exit(exit_codes.INPUT_REFUSED)
 
 
 def register(app: typer.Typer) -> None:

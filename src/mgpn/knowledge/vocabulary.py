@@ -45,6 +45,8 @@ def vocabulary_problems(
 
         fields = {entry.path: entry for entry in field_catalog()}
     catalog = fields
+    # Threshold names are never field values, whatever the operator that holds them is called.
+    thresholds = frozenset(getattr(knowledge, "thresholds", None) or ())
     problems: list[str] = []
     for where, leaf in _leaves(knowledge, ""):
         path = getattr(leaf, "path", None)
@@ -54,6 +56,8 @@ def vocabulary_problems(
         for name, info in type(leaf).model_fields.items():
             value = getattr(leaf, name)
             if value is None or name in _PATH_OPERATORS | _THRESHOLD_OPERATORS:
+                continue
+            if isinstance(value, str) and value in thresholds:
                 continue
             operator = info.alias or name
             problems.extend(

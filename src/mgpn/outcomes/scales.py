@@ -12,7 +12,6 @@ import functools
 from importlib import resources
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -22,7 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-from mgpn.errors import KnowledgeError
+from mgpn.errors import InputError, KnowledgeError
+from mgpn.strict_reader import read_yaml
 
 __all__ = [
     "Grade",
@@ -175,10 +175,10 @@ class OutcomeKnowledge(_Strict):
 
 def parse_scales(text: str, source: str = "scales.yaml") -> OutcomeKnowledge:
     """Validate the YAML text; raise :class:`KnowledgeError` naming each problem."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{source}: not valid YAML ({exc})") from exc
+    try:  # the strict reader of all knowledge files: duplicate keys, YAML 1.1 words refused
+        data = read_yaml(text, source, error=InputError)
+    except InputError as exc:
+        raise KnowledgeError(str(exc)) from None
     try:
         return OutcomeKnowledge.model_validate(data)
     except ValidationError as exc:

@@ -1,0 +1,17 @@
+"""The exit statuses of ``mgpn`` commands (documented in docs/cli.md).
+
+Scripts and pipelines branch on these, so they are the same for every command that
+reads case files: ``validate`` and ``evaluate`` exit 1 for a refused file whether
+they were asked to check it or to assess it.
+"""
+
+from __future__ import annotations
+
+OK = 0
+"""Every input was read (and, for ``evaluate``, assessed)."""
+INPUT_REFUSED = 1
+"""At least one input file was refused; its problems are on standard error, the others
+were still processed."""
+CANNOT_RUN = 2
+"""The command could not run: a wrong option or argument (click's own usage error),
+or the knowledge base was refused."""
