@@ -90,7 +90,7 @@ def test_cli_evaluates_many_files_in_order(many_files: list[Path]) -> None:
     result = CliRunner().invoke(
         app, ["evaluate", "--format", "json", "--workers", "2", *map(str, many_files)]
     )
-    assert result.exit_code == 2  # two files were refused
+    assert result.exit_code == 1  # two files were refused (exit_codes.INPUT_REFUSED)
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     good = [p for i, p in enumerate(many_files) if i not in (5, 40)]
     assert len(lines) == len(good)

@@ -98,10 +98,36 @@ def vignettes() -> list[Path]:
     return [f for f in shared + bundled if f.name != "expectations.yaml"]
 
 
+@pytest.fixture
+def interpreted(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every predicate the engine runs is the interpreter's walk of the rule tree."""
+    from mgpn.engine import compiled as module
+    from mgpn.engine import rules
+
+    def interpreter(predicate: Any) -> Any:
+        return lambda facts: logic.interpret(predicate, facts)
+
+    module._CACHE.clear()
+    rules._PLANS.clear()
+    monkeypatch.setattr(module, "_compile", interpreter)
+    yield
+    module._CACHE.clear()
+    rules._PLANS.clear()
+
+
 @pytest.mark.parametrize("path", vignettes(), ids=lambda path: path.name)
-def test_whole_assessment_is_the_interpreters(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_whole_assessment_is_the_interpreters(path: Path, request: pytest.FixtureRequest) -> None:
     case = load_case(path)
     fast = evaluate(case, KB).to_json_dict()
-    monkeypatch.setattr(logic, "_compiled", lambda predicate: lambda facts: logic.interpret(predicate, facts))
+    request.getfixturevalue("interpreted")
+    calls: list[int] = []
+    real = logic.interpret
+
+    def counting(predicate: Any, facts: Any) -> Any:
+        calls.append(1)
+        return real(predicate, facts)
+
+    request.getfixturevalue("monkeypatch").setattr(logic, "interpret", counting)
     slow = evaluate(case, KB).to_json_dict()
+    assert calls  # the interpreter really ran
     assert fast == slow

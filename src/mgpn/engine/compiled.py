@@ -46,6 +46,8 @@ def _compile(node: p.Predicate) -> Compiled:
         return _all(tuple(compiled(item) for item in node.all))
     if isinstance(node, p.AnyOf):
         return _any(tuple(compiled(item) for item in node.any))
+    if isinstance(node, p.AnyKnown):
+        return _any_known(tuple(compiled(item) for item in node.any_known))
     if isinstance(node, p.NotOf):
         inner = compiled(node.not_)
 
@@ -109,6 +111,20 @@ def _any(children: tuple[Compiled, ...]) -> Compiled:
     return any_
 
 
+def _any_known(children: tuple[Compiled, ...]) -> Compiled:
+    def any_known(facts: Facts) -> Truth:
+        known_false = False
+        for child in children:
+            value = child(facts)
+            if value is True:
+                return True
+            if value is False:
+                known_false = True
+        return False if known_false else None
+
+    return any_known
+
+
 def _at_least(n: int, children: tuple[Compiled, ...]) -> Compiled:
     def count(facts: Facts) -> Truth:
         true = unknown = 0
@@ -126,10 +142,12 @@ def _at_least(n: int, children: tuple[Compiled, ...]) -> Compiled:
 
 
 def _status_ref(ids: tuple[str, ...], allowed: frozenset[str], kind: str) -> Compiled:
+    names = list(ids)
+
     def status(facts: Facts) -> Truth:
         read = facts.syndrome_status if kind == "syndrome" else facts.mimic_status
         unknown = False
-        for ident in ids:
+        for ident in facts.members(names):  # named sets (meta.yaml) expanded, cached
             found = read(ident)
             if found is None:
                 unknown = True

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from mgpn.engine.compiled import Compiled, compiled
 from mgpn.engine.facts import CaseFacts
 from mgpn.engine.logic import Truth, evaluate
 from mgpn.knowledge.ids import numbered
@@ -115,13 +116,48 @@ def rule_ids(rules: list[StatusRule]) -> list[str]:
     return cached
 
 
+# Per rule set, computed once (the knowledge base is immutable): each criterion with its
+# compiled predicate, the criteria each status rule names, whether any criterion caps.
+_PLANS: dict[int, tuple[object, tuple[tuple[Criterion, Compiled], ...]]] = {}
+_REFERENCED: dict[int, tuple[object, list[str]]] = {}
+_HAS_CAPS: dict[int, tuple[object, bool]] = {}
+
+
+def _plan(criteria: list[Criterion]) -> tuple[tuple[Criterion, Compiled], ...]:
+    entry = _PLANS.get(id(criteria))
+    if entry is None or entry[0] is not criteria:
+        entry = (criteria, tuple((c, compiled(c.when)) for c in criteria))
+        _PLANS[id(criteria)] = entry
+    return entry[1]
+
+
+def _referenced(rule: StatusRule) -> list[str]:
+    entry = _REFERENCED.get(id(rule))
+    if entry is None or entry[0] is not rule:
+        names = [n.criterion for n in walk(rule.when) if isinstance(n, CriterionRef)]
+        entry = (rule, names)
+        _REFERENCED[id(rule)] = entry
+    return list(entry[1])
+
+
+def _has_caps(rules: RuleSet) -> bool:
+    entry = _HAS_CAPS.get(id(rules))
+    if entry is None or entry[0] is not rules:
+        found = any(
+            c.caps or c.caps_if_absent or c.caps_if_unknown or c.settles for c in rules.criteria
+        )
+        entry = (rules, found)
+        _HAS_CAPS[id(rules)] = entry
+    return entry[1]
+
+
 def evaluate_criteria(criteria: list[Criterion], facts: CaseFacts) -> list[CriterionOutcome]:
     """Criteria may refer to earlier criteria of the same set, so evaluate in order."""
     truths: dict[str, Truth] = {}
     outcomes: list[CriterionOutcome] = []
     scoped = facts.scoped(truths)  # sees each truth as it is added below
-    for criterion in criteria:
-        truth = evaluate(criterion.when, scoped)
+    for criterion, predicate in _plan(criteria):
+        truth = predicate(scoped)
         truths[criterion.id] = truth
         outcomes.append(CriterionOutcome(criterion, truth))
     return outcomes
@@ -175,7 +211,7 @@ def evaluate_rule_set(rules: RuleSet, default_status: str, facts: CaseFacts) -> 
     result: RuleSetOutcome | None = None
     for rule, ident in zip(rules.status_rules, rule_ids(rules.status_rules), strict=True):
         if evaluate(rule.when, scoped) is True:
-            referenced = [n.criterion for n in walk(rule.when) if isinstance(n, CriterionRef)]
+            referenced = _referenced(rule)
             result = RuleSetOutcome(
                 rule.status, rule.reason, outcomes, list(rule.references), not rule.verified,
                 referenced, ident,
@@ -193,9 +229,7 @@ def evaluate_rule_set(rules: RuleSet, default_status: str, facts: CaseFacts) -> 
             result.reason = "Not enough is known to judge it; needed: " + "; ".join(
                 c.missing_text or c.text for c in gating
             ) + "."
-    if any(
-        c.caps or c.caps_if_absent or c.caps_if_unknown or c.settles for c in rules.criteria
-    ):
+    if _has_caps(rules):
         _apply_caps(result)
     return result
 

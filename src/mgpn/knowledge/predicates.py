@@ -39,7 +39,9 @@ LEAF_OPERATORS: tuple[str, ...] = (
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: validators are built on the first validation, so a process that takes
+    # the knowledge base from the cache (mgpn.knowledge.disk_cache) never builds them.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Leaf(_Strict):
