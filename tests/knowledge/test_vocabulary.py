@@ -21,7 +21,9 @@ import yaml
 from mgpn.case import field_catalog
 from mgpn.errors import InputError, KnowledgeError
 from mgpn.knowledge import read_knowledge
+from mgpn.knowledge.care_gaps import read_care_gaps
 from mgpn.knowledge.loader import DEFAULT_DIRECTORY, case_fields, catalog_units
+from mgpn.knowledge.order_cautions import read_order_cautions
 from mgpn.knowledge.predicates import Leaf
 from mgpn.strict_reader import read_file
 
@@ -38,7 +40,10 @@ PER_FILE = 10**6 if os.environ.get("MGPN_KB_MUTATIONS") == "all" else 4
 
 
 def _load(directory: Path) -> None:
-    read_knowledge(directory, known_paths=set(case_fields() or {}), known_units=catalog_units())
+    kb = read_knowledge(directory, known_paths=set(case_fields() or {}), known_units=catalog_units())
+    # The screening and CDS Hooks rule files have their own readers, held to the same rules.
+    read_care_gaps(directory / "care_gaps.yaml", kb)
+    read_order_cautions((directory / "order_cautions.yaml").read_text(encoding="utf-8"), kb)
 
 
 @pytest.fixture

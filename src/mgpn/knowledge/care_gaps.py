@@ -13,12 +13,17 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mgpn.errors import KnowledgeError
 from mgpn.knowledge.checks import iter_leaves
-from mgpn.knowledge.loader import DEFAULT_DIRECTORY, case_fields, load_knowledge
+from mgpn.knowledge.loader import (
+    DEFAULT_DIRECTORY,
+    case_fields,
+    load_knowledge,
+    read_rule_document,
+    read_rule_text,
+)
 from mgpn.knowledge.predicates import Predicate, SyndromeRef, walk
 from mgpn.knowledge.schema import KnowledgeBase
 
@@ -148,21 +153,10 @@ def check_care_gaps(rules: CareGapRules, kb: KnowledgeBase) -> list[str]:
 def read_care_gaps(path: Path, kb: KnowledgeBase) -> CareGapRules:
     """The care-gap rules in ``path``, validated against ``kb``; any problem refuses the file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise KnowledgeError(f"{path}: missing care-gap file") from exc
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{path}: not valid YAML ({exc})") from exc
-    try:
-        rules = CareGapRules.model_validate(raw)
-    except ValidationError as exc:
-        lines = [
-            f"  - {'.'.join(str(p) for p in error['loc']) or '<top>'}: {error['msg']}"
-            for error in exc.errors()
-        ]
-        raise KnowledgeError(
-            f"{path}: the care-gap rules break their schema; fix these keys:\n" + "\n".join(lines)
-        ) from exc
+    rules = read_rule_document(read_rule_text(text, str(path)), CareGapRules, str(path))
     problems = check_care_gaps(rules, kb)
     if problems:
         raise KnowledgeError(f"{path}: " + "; ".join(problems))

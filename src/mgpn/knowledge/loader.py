@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -41,6 +41,7 @@ from mgpn.knowledge.schema import (
 from mgpn.strict_reader import read_file
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "data"
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -72,6 +73,33 @@ def _validate(adapter: TypeAdapter[Any], raw: Any, where: str) -> Any:
         listing = "\n".join(f"  - {where}: {problem}" for problem in converted)
         raise KnowledgeError(f"{where}: values of the wrong type:\n{listing}")
     return validated
+
+
+def read_rule_document(raw: Any, model: type[ModelT], where: str) -> ModelT:
+    """A knowledge file outside the base (care gaps, order cautions), held to its rules.
+
+    ``raw`` comes from the strict reader (:func:`read_rule_text`); the schema, the check
+    against coerced values (``is: 1``) and the vocabulary check (``in: [IgGG]``) are the
+    ones every file of the base passes.
+    """
+    from mgpn.knowledge.vocabulary import vocabulary_problems
+
+    validated: ModelT = _validate(TypeAdapter(model), raw, where)
+    problems = vocabulary_problems(validated)
+    if problems:
+        listing = "\n".join(f"  - {where}: {problem}" for problem in problems)
+        raise KnowledgeError(f"{where}: rule values their fields cannot hold:\n{listing}")
+    return validated
+
+
+def read_rule_text(text: str, where: str) -> Any:
+    """The strict reader over a knowledge file's text (duplicate keys, YAML 1.1 refused)."""
+    from mgpn.strict_reader import read_yaml
+
+    try:
+        return read_yaml(text, where, error=InputError)
+    except InputError as exc:
+        raise KnowledgeError(str(exc)) from None
 
 
 def _section(raw: Any, key: str, where: str) -> Any:

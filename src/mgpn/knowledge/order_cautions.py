@@ -10,13 +10,12 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from mgpn.assessment import MIMIC_IDS, SYNDROME_IDS, TestId
 from mgpn.case.catalog import known_paths
 from mgpn.errors import KnowledgeError
-from mgpn.knowledge.loader import load_knowledge
+from mgpn.knowledge.loader import load_knowledge, read_rule_document, read_rule_text
 from mgpn.knowledge.predicates import Leaf, MimicRef, Predicate, SyndromeRef, walk
 from mgpn.knowledge.schema import KnowledgeBase
 
@@ -82,10 +81,7 @@ def _check(data: OrderCautions, kb: KnowledgeBase) -> list[str]:
 
 def read_order_cautions(text: str, kb: KnowledgeBase, source: str = "order_cautions.yaml") -> OrderCautions:
     """Validate the text of an order-cautions file against its schema and the knowledge base."""
-    try:
-        data = OrderCautions.model_validate(yaml.safe_load(text))
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise KnowledgeError(f"{source}: {exc}") from None
+    data = read_rule_document(read_rule_text(text, source), OrderCautions, source)
     problems = _check(data, kb)
     if problems:
         raise KnowledgeError(f"{source}: " + "; ".join(problems))
