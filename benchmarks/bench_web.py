@@ -148,8 +148,8 @@ def load(wrk: str, port: int, path: str, body_file: Path, content_type: str, sec
     out = subprocess.run([*base, f"-d{seconds}s", url], check=True, capture_output=True, text=True)
     text = out.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s*50%\s+(\S+)", text, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", text, re.M).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     errors = int(non2xx.group(1)) if non2xx else 0
     return {"rps": rps, "p50": p50, "p99": p99, "errors": errors}
