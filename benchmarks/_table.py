@@ -39,7 +39,7 @@ def _number(value: float) -> str:
 
 
 def markdown(rows: list[Row]) -> str:
-    """The table as Markdown (pasted into docs/readme/speed.md)."""
+    """The table as Markdown (pasted into docs/benchmarks.md)."""
     lines = [
         "| figure | value | baseline (same run) | ratio | target |",
         "|---|---:|---|---:|---|",

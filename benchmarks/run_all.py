@@ -5,7 +5,7 @@
 
 Benchmarks run one at a time (each measures a whole machine's worth of work); run
 them on an otherwise idle machine, or say that it was not. Prints Markdown, ready for
-docs/readme/speed.md, with the machine and its load average at the start.
+docs/benchmarks.md, with the machine and its load average at the start.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ data level (a value replaced, a key removed or added). Every outcome must be eit
 
 never another exception, and never slower than the per-input time limit (a hang).
 ``mgpn validate`` must exit 0 or 1 and agree with ``load_case``; the API must answer
-200 or 422. Run on demand with ``python -m tests.fuzz --seconds 600`` (docs/readme/intake.md).
+200 or 422. Run on demand with ``python -m tests.fuzz --seconds 600`` (docs/intake.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A short fuzzing run in CI (about 45 s): zero foreign exceptions, hangs or changes of meaning.
 
-The long run is ``python -m tests.fuzz --seconds 600`` (docs/readme/intake.md).
+The long run is ``python -m tests.fuzz --seconds 600`` (docs/intake.md).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from mgpn.errors import CaseError, InputError, Issue
 from mgpn.strict_reader import read_file, read_yaml
 from mgpn.web.main import create_app
 from mgpn.web.settings import Settings
+from tests.web.helpers import BASE_URL, with_csrf
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus"
@@ -97,8 +98,10 @@ def test_mgpn_validate(name: str) -> None:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     database = tmp_path_factory.mktemp("hostile") / "cases.sqlite3"
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{database}"))) as test_client:
-        yield test_client
+    app = create_app(Settings(database_url=f"sqlite:///{database}"))
+    with TestClient(app, base_url=BASE_URL) as test_client:
+        # the upload is a form POST: like the page, send back the CSRF token it was given
+        yield with_csrf(test_client)
 
 
 @pytest.mark.parametrize("name", NAMES)

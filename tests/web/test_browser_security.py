@@ -104,8 +104,9 @@ def test_no_page_violates_its_content_security_policy(
     expect(page.locator(".opblock").first).to_be_visible()  # Swagger UI started (no inline JS)
     page.goto(f"{url}/cases/new")
     page.locator("#f-paraprotein-isotype").select_option("IgM")
-    page.locator("#f-neuropathy-present").select_option("true")
-    expect(page.locator("#assessment .syndrome-label").first).to_be_visible()  # HTMX ran
+    # yes/no findings are radio buttons in a fieldset since the one-click form
+    page.locator("#f-neuropathy-present").get_by_label("yes", exact=True).check()
+    expect(page.locator("#assessment .leading-label").first).to_be_visible()  # HTMX ran
     page.close()
     assert violations == []
 
@@ -160,9 +161,11 @@ def test_sign_in_then_work_then_sign_out(auth_server: tuple[str, Any], browser: 
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{url}/cases/new")
     expect(page.locator(".user")).to_contain_text("Dr Clinician")
+    # the case name sits in a section collapsed on a new case: open it as a user would
+    page.locator("details.section:has(#f-id) > summary").click()
     page.locator("#f-id").fill("signed-in-case")
     page.locator("#f-paraprotein-isotype").select_option("IgM")
-    expect(page.locator("#assessment .syndrome-label").first).to_be_visible()  # HTMX + CSRF
+    expect(page.locator("#assessment .leading-label").first).to_be_visible()  # HTMX + CSRF
     page.locator("#save").click()
     page.wait_for_url(f"{url}/cases/*")
     expect(page.locator("h1")).to_contain_text("signed-in-case")

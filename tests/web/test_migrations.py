@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from mgpn.web.db import make_engine, session_factory, upgrade
 from mgpn.web.store import CaseStore
+
+
+def _stamp(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one())
+
+
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from mgpn.web.db import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
 
 
 def test_0002_keeps_existing_cases_and_adds_sign_in_and_audit(database_url: str) -> None:
@@ -31,12 +46,13 @@ def test_0002_keeps_existing_cases_and_adds_sign_in_and_audit(database_url: str)
                 "at": now,
             },
         )
-    upgrade(engine)
+    upgrade(engine, "0002_security_and_concurrency")
     tables = set(inspect(engine).get_table_names())
     assert {"users", "user_sessions", "audit_events"} <= tables
-    with engine.connect() as conn:
-        head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert head == "0002_security_and_concurrency"
+    assert _stamp(engine) == "0002_security_and_concurrency"
+    # later migrations chain after 0002 and keep the old case readable by today's store
+    upgrade(engine)
+    assert _stamp(engine) == _head()
     store = CaseStore(session_factory(engine))
     (listed,) = store.list_cases()
     assert (listed.leading, listed.status) == ("Old label", "possible")

@@ -294,19 +294,23 @@ def test_exempt_prefixes_skip_sign_in_and_csrf_but_nothing_else(tmp_path: Path) 
     app = create_app(
         Settings(database_url=f"sqlite:///{tmp_path / 'cds.sqlite3'}", auth_required=True)
     )
+    # The real CDS Hooks router owns POST /cds-services/{service_id}; a two-segment path
+    # under the same exempt prefix reaches the stand-in instead.
     dummy = APIRouter(prefix="/cds-services")
 
-    @dummy.post("/dummy")
+    @dummy.post("/dummy/check")
     def dummy_service() -> dict[str, str]:  # stands for a service that checks its own JWT
         return {"ok": "yes"}
 
     app.include_router(dummy)
     with TestClient(app, base_url=BASE_URL) as ehr:
-        assert ehr.post("/cds-services/dummy", json={}).json() == {"ok": "yes"}
+        assert ehr.post("/cds-services/dummy/check", json={}).json() == {"ok": "yes"}
         assert ehr.post("/cds-services-evil/x", json={}).status_code == 401
         assert ehr.post("/api/v1/cases", json=CASE).status_code == 401
         assert (
-            ehr.post("/cds-services/dummy", json={}, headers={"Host": "evil.example"}).status_code
+            ehr.post(
+                "/cds-services/dummy/check", json={}, headers={"Host": "evil.example"}
+            ).status_code
             == 400
         )
 

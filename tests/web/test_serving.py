@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.web.helpers import BASE_URL, with_csrf
 
 from mgpn.case import dump_case, load_case
 from mgpn.engine import evaluate
@@ -57,7 +58,9 @@ def test_knowledge_base_is_read_at_app_creation_not_per_request(
 
 def test_live_form_answers_while_other_requests_run(tmp_path: Path) -> None:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'a.sqlite3'}"))
-    with TestClient(app) as client, ThreadPoolExecutor(8) as pool:
+    # the live form is an HTMX POST: like the page, send the CSRF token it was given
+    with TestClient(app, base_url=BASE_URL) as raw, ThreadPoolExecutor(8) as pool:
+        client = with_csrf(raw)
         answers = list(
             pool.map(
                 lambda _: client.post("/ui/assess", data={"neuropathy.present": "true"}),

@@ -121,5 +121,7 @@ def test_the_store_keeps_report_details_and_entered_values_per_version(store: An
     again = store.get(first.case_id)
     assert again.details == details and again.entered == {"history.hba1c": "36 mmol/mol"}
     assert "Jane" not in repr(again)  # a log line of the stored version cannot carry them
-    second = store.add_version(first.case_id, {"format": "mgpn-case/1", "id": "d"}, {}, "kb")
+    second = store.add_version(
+        first.case_id, {"format": "mgpn-case/1", "id": "d"}, {}, "kb", base_version=first.version
+    )
     assert second.details == {} and store.get(first.case_id, 1).details == details

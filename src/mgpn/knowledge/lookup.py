@@ -1,7 +1,7 @@
 """Find the knowledge-base item behind an assessment line from its qualified id.
 
 Every evidence object in an assessment names its source as ``criterion`` (see
-docs/readme/reasoning.md): ``poems.vegf_high``, ``poems.status.established``,
+docs/assessment-keys.md): ``poems.vegf_high``, ``poems.status.established``,
 ``link.classic_established``, ``tests.vegf``, ``treatment.indication.treat_immune``,
 ``treatment.option.poems_2``. ``mgpn kb show`` and the web page use this to link a finding
 to its rule.

@@ -19,6 +19,7 @@ import gzip
 import json
 import random
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -81,11 +82,34 @@ class Planted:
     rituximab: bool = False
     plasmapheresis: bool = False
     bortezomib: bool = False
+    anti_mag_btu: float | None = None
 
     def expected_gaps(self) -> list[str]:
-        """The oracle: the gaps the planted facts call for (independent of the engine)."""
+        """The oracle: the gaps the planted facts call for (independent of the engine).
+
+        Where a gap rule names a syndrome, the oracle applies that syndrome's own criteria
+        (knowledge/data/syndromes) to what was planted: nothing here reads the engine's output.
+        """
         gaps: list[str] = []
         lam = self.light_chain == "lambda"
+        demyelinating_or_mixed = self.pattern in ("demyelinating", "mixed")
+        # Anti-MAG neuropathy is at least probable with an IgM clone and a titre at or above
+        # the laboratory positive cut-off; CIDP with a paraprotein is then capped at unlikely
+        # (its `explained_by_other` exclusion).
+        anti_mag_explains = (
+            self.isotype == "IgM"
+            and self.anti_mag_btu is not None
+            and self.anti_mag_btu >= _threshold("anti_mag_lab_positive_btu")
+        )
+        # CIDP with a paraprotein: possible once the studies are demyelinating or mixed (its
+        # mandatory criterion), unless explained by anti-MAG neuropathy.
+        cidp_possible = demyelinating_or_mixed and not anti_mag_explains
+        # POEMS: a planted VEGF is raised exactly for a lambda clone with a demyelinating or
+        # mixed neuropathy (a major criterion, so at least possible); without it, a lambda
+        # clone with such a neuropathy is possible only if the clone is not IgM (POEMS
+        # `possible` rule). The generator plants no minor criterion and no sclerotic lesion.
+        vegf_raised = self.done.get("vegf", False) and lam and demyelinating_or_mixed
+        poems_possible = vegf_raised or (lam and demyelinating_or_mixed and self.isotype != "IgM")
         if self.neuropathy:
             screen = self.done["flc"] and self.done["cardiac"] and self.done["urine"]
             if not screen or self.stale_screen:
@@ -96,17 +120,23 @@ class Planted:
                 and not self.done["anti_mag"]
             ):
                 gaps.append("anti_mag_test")
-            if lam and self.pattern == "demyelinating" and not self.done["vegf"]:
+            if lam and (self.pattern == "demyelinating" or cidp_possible) and not self.done["vegf"]:
                 gaps.append("vegf_before_cidp")
-            # The engine calls POEMS at least possible for a lambda clone with a demyelinating
-            # or mixed neuropathy (its POEMS rules); bone imaging is then part of the work-up.
-            if lam and self.pattern in ("demyelinating", "mixed") and not self.done["bone"]:
+            if poems_possible and not self.done["bone"]:
                 gaps.append("poems_bone_imaging")
-        if self.rituximab and (self.igm_mg_dl or 0) >= 4000 and not self.plasmapheresis:
+        if self.rituximab and (self.igm_mg_dl or 0) >= _threshold("igm_plasmapheresis_mg_dl") and not self.plasmapheresis:
             gaps.append("plasmapheresis_before_rituximab")
         if self.neuropathy and self.bortezomib:
             gaps.append("neurotoxic_drug_with_neuropathy")
         return gaps
+
+
+@cache
+def _threshold(name: str) -> float:
+    """A number from the knowledge base's thresholds, so the oracle uses the rules' own cut-offs."""
+    from mgpn.knowledge import load_knowledge
+
+    return load_knowledge().thresholds[name].value
 
 
 def load_parameters(path: Path | None = None) -> dict[str, Any]:
@@ -424,13 +454,14 @@ class Generator:
                 )
             )
         if done["anti_mag"]:
+            planted.anti_mag_btu = round(rng.uniform(200, 90000))
             out.append(
                 self.observation(
                     pid,
                     "39087-2",
                     "Myelin associated glycoprotein IgM Ab [Units/volume] in Serum",
                     when,
-                    value=round(rng.uniform(200, 90000)),
+                    value=planted.anti_mag_btu,
                     unit="{BTU}",
                 )
             )
