@@ -13,12 +13,12 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 
 from mgpn.assessment import Assessment
@@ -204,21 +204,39 @@ def _orders_a_caution_drug(runtime: CdsRuntime, body: HookRequest) -> bool:
     return bool(ordered_drugs(orders, runtime.codemap, names))
 
 
-@router.post("/{service_id}")
-async def call_service(service_id: str, request: Request) -> Response:
-    runtime = _runtime(request)
+_BodyT = TypeVar("_BodyT", bound=BaseModel)
+
+
+async def _accept(
+    request: Request, runtime: CdsRuntime, service_id: str, model: type[_BodyT], what: str
+) -> Response | tuple[dict[str, Any], _BodyT]:
+    """The checks every call passes first: a known service, a valid token, a strict body.
+
+    Nothing is evaluated or stored before all three hold; each refusal is an
+    OperationOutcome with CORS headers, as the EHR expects.
+    """
     if service_id not in SERVICES:
         return _cors(request, _outcome(404, "not-found", f"no CDS service {service_id!r}"), runtime.settings)
     claims = _authenticate(request, runtime)
     if isinstance(claims, JSONResponse):
         return _cors(request, claims, runtime.settings)
     try:
-        body = HookRequest.model_validate(read_json_text(await request.body(), "the request body"))
+        body = model.model_validate(read_json_text(await request.body(), "the request body"))
     except FhirError as exc:
         return _cors(request, _outcome(400, "invalid", f"the request body is not strict JSON: {exc}"), runtime.settings)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)[:5])
-        return _cors(request, _outcome(400, "invalid", f"not a CDS Hooks request: {problems}"), runtime.settings)
+        return _cors(request, _outcome(400, "invalid", f"not {what}: {problems}"), runtime.settings)
+    return claims, body
+
+
+@router.post("/{service_id}")
+async def call_service(service_id: str, request: Request) -> Response:
+    runtime = _runtime(request)
+    accepted = await _accept(request, runtime, service_id, HookRequest, "a CDS Hooks request")
+    if isinstance(accepted, Response):
+        return accepted
+    claims, body = accepted
     hook = SERVICES[service_id]["hook"]
     if body.hook != hook:
         return _cors(request, _outcome(400, "invalid", f"this service answers {hook!r}, not {body.hook!r}"), runtime.settings)
@@ -262,18 +280,10 @@ async def call_service(service_id: str, request: Request) -> Response:
 @router.post("/{service_id}/feedback")
 async def feedback(service_id: str, request: Request) -> Response:
     runtime = _runtime(request)
-    if service_id not in SERVICES:
-        return _cors(request, _outcome(404, "not-found", f"no CDS service {service_id!r}"), runtime.settings)
-    claims = _authenticate(request, runtime)
-    if isinstance(claims, JSONResponse):
-        return _cors(request, claims, runtime.settings)
-    try:
-        body = FeedbackRequest.model_validate(read_json_text(await request.body(), "the request body"))
-    except FhirError as exc:
-        return _cors(request, _outcome(400, "invalid", f"the request body is not strict JSON: {exc}"), runtime.settings)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)[:5])
-        return _cors(request, _outcome(400, "invalid", f"not CDS Hooks feedback: {problems}"), runtime.settings)
+    accepted = await _accept(request, runtime, service_id, FeedbackRequest, "CDS Hooks feedback")
+    if isinstance(accepted, Response):
+        return accepted
+    claims, body = accepted
     try:
         runtime.store.add_feedback(service_id, body.feedback, str(claims.get("iss") or "") or None)
     except MgpnError as exc:
