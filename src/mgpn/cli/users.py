@@ -34,8 +34,13 @@ DATABASE_OPTION = typer.Option(
 
 
 def _fail(exc: MgpnError) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
+    """Say what was refused (each field problem on its own line) and exit 2."""
+    if isinstance(exc, InputError):
+        for issue in exc.issues:
+            typer.echo(f"error: {issue}", err=True)
+    else:
+        typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2) from exc
 
 
 def _stores(database_url: str | None) -> tuple[AccountStore, CaseStore]:
@@ -71,10 +76,6 @@ def add(
     try:
         accounts, _ = _stores(database_url)
         user = accounts.add_user(username, _read_password(password_stdin), display_name)
-    except InputError as exc:
-        for issue in exc.issues:
-            typer.echo(f"error: {issue}", err=True)
-        raise typer.Exit(2) from exc
     except MgpnError as exc:
         _fail(exc)
         return
@@ -91,10 +92,6 @@ def password(
     try:
         accounts, _ = _stores(database_url)
         accounts.set_password(username, _read_password(password_stdin))
-    except InputError as exc:
-        for issue in exc.issues:
-            typer.echo(f"error: {issue}", err=True)
-        raise typer.Exit(2) from exc
     except MgpnError as exc:
         _fail(exc)
         return

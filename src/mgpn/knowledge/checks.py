@@ -13,16 +13,13 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from mgpn.assessment import MIMIC_IDS, SYNDROME_IDS
 from mgpn.knowledge.predicates import (
-    AllOf,
-    AnyKnown,
-    AnyOf,
-    AtLeastN,
     CriterionRef,
     Leaf,
     LinkRef,
     MimicRef,
     Predicate,
     SyndromeRef,
+    children,
     walk,
 )
 from mgpn.knowledge.schema import (
@@ -347,16 +344,7 @@ class _Checker:
 def _positive_nodes(predicate: Predicate) -> list[Predicate]:
     """The nodes that can make ``predicate`` true by being true (not under not/unknown)."""
     found: list[Predicate] = [predicate]
-    children: list[Predicate] = []
-    if isinstance(predicate, AllOf):
-        children = list(predicate.all)
-    elif isinstance(predicate, AnyOf):
-        children = list(predicate.any)
-    elif isinstance(predicate, AnyKnown):
-        children = list(predicate.any_known)
-    elif isinstance(predicate, AtLeastN):
-        children = list(predicate.at_least_n.of)
-    for child in children:
+    for child in children(predicate, negated=False):
         found.extend(_positive_nodes(child))
     return found
 

@@ -227,25 +227,35 @@ for _model in (AllOf, AnyOf, AnyKnown, NotOf, CountSpec, AtLeastN, UnknownOf, No
     _model.model_rebuild()
 
 
+def children(predicate: Predicate, *, negated: bool = True) -> list[Predicate]:
+    """The predicates directly inside ``predicate``.
+
+    ``negated=False`` leaves out those under ``not``, ``unknown`` and ``not_true``: the
+    children that can make ``predicate`` true only by being true themselves.
+    """
+    if isinstance(predicate, AllOf):
+        return list(predicate.all)
+    if isinstance(predicate, AnyOf):
+        return list(predicate.any)
+    if isinstance(predicate, AnyKnown):
+        return list(predicate.any_known)
+    if isinstance(predicate, AtLeastN):
+        return list(predicate.at_least_n.of)
+    if not negated:
+        return []
+    if isinstance(predicate, NotOf):
+        return [predicate.not_]
+    if isinstance(predicate, UnknownOf):
+        return [predicate.unknown]
+    if isinstance(predicate, NotTrue):
+        return [predicate.not_true]
+    return []
+
+
 def walk(predicate: Predicate) -> list[Predicate]:
     """Every predicate inside ``predicate`` (itself included), depth first."""
     found: list[Predicate] = [predicate]
-    children: list[Predicate] = []
-    if isinstance(predicate, AllOf):
-        children = list(predicate.all)
-    elif isinstance(predicate, AnyOf):
-        children = list(predicate.any)
-    elif isinstance(predicate, AnyKnown):
-        children = list(predicate.any_known)
-    elif isinstance(predicate, NotOf):
-        children = [predicate.not_]
-    elif isinstance(predicate, AtLeastN):
-        children = list(predicate.at_least_n.of)
-    elif isinstance(predicate, UnknownOf):
-        children = [predicate.unknown]
-    elif isinstance(predicate, NotTrue):
-        children = [predicate.not_true]
-    for child in children:
+    for child in children(predicate):
         found.extend(walk(child))
     return found
 
