@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from tests.clinical_words import internal_words, visible
+from tests.clinical_words import INTERNAL, internal_words, visible
 
 from mgpn.case import dump_case, load_case
 from mgpn.engine import evaluate
@@ -97,3 +97,36 @@ def _strings(node: object) -> list[str]:
     if isinstance(node, list):
         return [s for v in node for s in _strings(v)]
     return []
+
+
+def _prose(node: object) -> list[str]:
+    """Every string in a JSON document that is prose (has a space): ids and codes have none."""
+    if isinstance(node, str):
+        return [node] if " " in node else []
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _prose(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _prose(v)]
+    return []
+
+
+@pytest.mark.parametrize("path", _case_files(), ids=lambda p: p.name)
+def test_machine_outputs_carry_clinical_prose_without_the_mapping(path: Path) -> None:
+    """JSON and FHIR are read by EHR teams and other programs without our render-time mapping,
+    so the knowledge base's own sentences must already read clean (ids such as ``seed:10``
+    are the assessment format's reference ids, not prose)."""
+    import json
+
+    from mgpn.interop.fhir.output import assessment_bundle
+
+    case = load_case(path)
+    assessment = evaluate(case)
+    documents = {
+        "json": json.loads(assessment.model_dump_json()),
+        "fhir": assessment_bundle(assessment),
+    }
+    found = {
+        face: sorted({w for text in _prose(doc) for w in INTERNAL.findall(text)})
+        for face, doc in documents.items()
+    }
+    assert {face: words for face, words in found.items() if words} == {}

@@ -90,7 +90,7 @@ def simulate(
         help="YAML overriding the assumptions in mgpn/cohort/data/simulation.yaml",
     ),
 ) -> None:
-    """Write a SYNTHETIC cohort shaped like the seed study's design (an example, not evidence)."""
+    """Write a SYNTHETIC cohort shaped like the design of Stork et al. 2019 (an example, not evidence)."""
     from mgpn.cohort.simulate import load_parameters, simulate_cohort, write_cohort
 
     try:

@@ -1,8 +1,8 @@
-"""A synthetic cohort shaped like the design of seed study 002 (Stork et al. 2019).
+"""A synthetic cohort shaped like the design of Stork et al. 2019 (serum cytokines in IgM neuropathy).
 
 Every number that shapes the data is a parameter read from
 ``data/simulation.yaml`` (with its provenance) and can be overridden; most are
-assumptions marked ``verified: false`` because the seed summary reports only the
+assumptions marked ``verified: false`` because the study summary reports only the
 design and the direction of the differences. Each row carries ``synthetic = true``
 and a sidecar ``<file>.simulation.json`` records the parameters, the seed and their
 provenance, so the file can never pass for study data.

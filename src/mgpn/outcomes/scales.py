@@ -35,7 +35,7 @@ __all__ = [
     "parse_scales",
 ]
 
-# A reference names its source: the seed review (`seed`, `seed:N`), PubMed, PMC,
+# A reference names its source: Sarosiek, Doughty, Castillo 2025 (`seed`, `seed:N`), PubMed, PMC,
 # a DOI, or a secondary web page (`url:`), so every number can be traced back.
 Reference = Annotated[
     str,
