@@ -65,3 +65,23 @@ def test_docs_state_the_same_statuses() -> None:
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         assert cells[2].startswith("at least one file was refused"), row
     assert re.search(r"\| 1 \| an input file was refused", text)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "command"),
+    [
+        ("bad.yaml", INVALID, ["report", "{file}", "-o", "{out}/report.html"]),
+        ("bad.csv", "group,il6\ncontrol,not-a-number\n", ["cohort", "analyze", "{file}"]),
+        ("bad.json", '{"resourceType": "Bundle", "type": "collection", "type": "batch"}', ["fhir", "import", "{file}"]),
+        ("dict.csv", "not,a,redcap,dictionary\n", ["redcap", "import", "{file}", "--dictionary", "{file}"]),
+    ],
+)
+def test_every_command_exits_1_for_a_refused_input(name: str, text: str, command: list[str], tmp_path: Path) -> None:
+    """One rule for all commands: a refused input is status 1, whatever the command."""
+    file = tmp_path / name
+    file.write_text(text, encoding="utf-8")
+    args = [a.format(file=file, out=tmp_path) for a in command]
+    result = runner.invoke(app, args)
+    assert result.exit_code == exit_codes.INPUT_REFUSED, result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "report.html").exists()

@@ -94,11 +94,11 @@ def test_cli_reports_bad_file_without_traceback(cohort_csv: MakeCsv, tmp_path: P
     data[0]["il6_pg_ml"] = "high"
     data[1]["il6_pg_ml"] = 3
     result = CliRunner().invoke(app, ["cohort", "analyze", str(cohort_csv(data))])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "il6_pg_ml" in result.stderr and "Traceback" not in result.stderr
     missing = CliRunner().invoke(app, ["cohort", "analyze", str(tmp_path / "none.csv")])
-    assert missing.exit_code == 2 and "file not found" in missing.stderr
+    assert missing.exit_code == 1 and "file not found" in missing.stderr
     unknown_marker = CliRunner().invoke(
         app, ["cohort", "analyze", str(cohort_csv(base())), "--markers", "il6_pg_mL"]
     )
-    assert unknown_marker.exit_code == 2 and "did you mean 'il6_pg_ml'" in unknown_marker.stderr
+    assert unknown_marker.exit_code == 1 and "did you mean 'il6_pg_ml'" in unknown_marker.stderr

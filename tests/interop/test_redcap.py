@@ -151,7 +151,7 @@ def test_import_round_trips_to_case_files_that_load(tmp_path: Path) -> None:
 def test_import_reports_bad_values_by_record_and_field(tmp_path: Path) -> None:
     bad = [dict(RECORDS[0], patient_age="seventy", patient_sex="M")]
     code, stderr, out = run_import(tmp_path, bad)
-    assert code == 2
+    assert code == 1
     assert "record R-1: patient.age" in stderr
     assert "record R-1: patient.sex" in stderr
     assert not out.exists() or not any(out.iterdir())  # nothing half-written
@@ -159,7 +159,7 @@ def test_import_reports_bad_values_by_record_and_field(tmp_path: Path) -> None:
 
 def test_import_refuses_columns_missing_from_the_dictionary(tmp_path: Path) -> None:
     code, stderr, _ = run_import(tmp_path, [dict(RECORDS[3], favourite_colour="blue")])
-    assert code == 2 and "favourite_colour" in stderr
+    assert code == 1 and "favourite_colour" in stderr
 
 
 @pytest.mark.parametrize("bad", ["not a dictionary\n", ""])
@@ -169,7 +169,7 @@ def test_import_rejects_a_file_that_is_not_a_dictionary(tmp_path: Path, bad: str
     result = CliRunner().invoke(
         app, ["redcap", "import", str(records), "--dictionary", str(tmp_path / "d.csv")]
     )
-    assert result.exit_code == 2 and "18 standard columns" in result.stderr
+    assert result.exit_code == 1 and "18 standard columns" in result.stderr
 
 
 def study_records() -> list[dict[str, str]]:
@@ -237,4 +237,4 @@ def test_cohort_import_needs_the_study_form(tmp_path: Path) -> None:
         app,
         ["redcap", "import", str(records), "--dictionary", str(code_dict), "--cohort", "c.csv"],
     )
-    assert result.exit_code == 2 and "--cohort-study" in result.stderr
+    assert result.exit_code == 1 and "--cohort-study" in result.stderr

@@ -41,7 +41,7 @@ def test_report_command_names_the_bad_field_without_a_traceback(tmp_path: Path) 
     case.write_text("format: mgpn-case/1\nneuropathy: {sensory_ataxai: true}\n")
     out = tmp_path / "out.html"
     result = runner.invoke(app, ["report", str(case), "-o", str(out)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "neuropathy.sensory_ataxai" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from mgpn.cli import exit_codes
 from mgpn.errors import MgpnError
 
 cohort_app = typer.Typer(
@@ -39,7 +40,7 @@ def register(app: typer.Typer) -> None:
 
 def _fail(exc: MgpnError) -> typer.Exit:
     typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(code=2)
+    return typer.Exit(code=exit_codes.status_for(exc))
 
 
 def _write(text: str, output: Path | None) -> None:

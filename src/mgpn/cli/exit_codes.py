@@ -7,6 +7,8 @@ they were asked to check it or to assess it.
 
 from __future__ import annotations
 
+from mgpn.errors import InputError, MgpnError
+
 OK = 0
 """Every input was read (and, for ``evaluate``, assessed)."""
 INPUT_REFUSED = 1
@@ -14,4 +16,12 @@ INPUT_REFUSED = 1
 were still processed."""
 CANNOT_RUN = 2
 """The command could not run: a wrong option or argument (click's own usage error),
-or the knowledge base was refused."""
+the knowledge base or the settings were refused, or an output could not be written."""
+
+
+def status_for(error: MgpnError) -> int:
+    """The exit status for an error a command caught: a refused input is 1, anything else 2.
+
+    One rule for every command, so a pipeline can tell "fix this file" from "fix the setup".
+    """
+    return INPUT_REFUSED if isinstance(error, InputError) else CANNOT_RUN

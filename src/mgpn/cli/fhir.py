@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from mgpn.cli import exit_codes
 from mgpn.errors import InputError, MgpnError
 
 fhir_app = typer.Typer(help="FHIR R4: read a patient's Bundle into a case file, or write a case as a Bundle.",
@@ -21,7 +22,7 @@ def _fail(exc: MgpnError) -> None:
             typer.echo(f"  - {issue}", err=True)
     else:
         typer.echo(f"  {exc}", err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(exit_codes.status_for(exc))
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import typer
 
+from mgpn.cli import exit_codes
 from mgpn.errors import MgpnError
 
 
 def _fail(exc: MgpnError) -> None:
     typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(exit_codes.status_for(exc))
 
 
 def register(app: typer.Typer) -> None:
