@@ -20,6 +20,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from mgpn.assessment import Assessment
 from mgpn.case.loader import dump_case
@@ -213,15 +214,24 @@ async def _accept(
     """The checks every call passes first: a known service, a valid token, a strict body.
 
     Nothing is evaluated or stored before all three hold; each refusal is an
-    OperationOutcome with CORS headers, as the EHR expects.
+    OperationOutcome with CORS headers, as the EHR expects. The checks run in the thread
+    pool: the token's signature, the replay cache's database write (synced to disk) and,
+    the first time, the issuer's JWKS download would each hold up every other call.
     """
+    raw = await request.body()
+    return await run_in_threadpool(_check_call, request, runtime, service_id, model, what, raw)
+
+
+def _check_call(
+    request: Request, runtime: CdsRuntime, service_id: str, model: type[_BodyT], what: str, raw: bytes
+) -> Response | tuple[dict[str, Any], _BodyT]:
     if service_id not in SERVICES:
         return _cors(request, _outcome(404, "not-found", f"no CDS service {service_id!r}"), runtime.settings)
     claims = _authenticate(request, runtime)
     if isinstance(claims, JSONResponse):
         return _cors(request, claims, runtime.settings)
     try:
-        body = model.model_validate(read_json_text(await request.body(), "the request body"))
+        body = model.model_validate(read_json_text(raw, "the request body"))
     except FhirError as exc:
         return _cors(request, _outcome(400, "invalid", f"the request body is not strict JSON: {exc}"), runtime.settings)
     except ValidationError as exc:
@@ -250,12 +260,25 @@ async def call_service(service_id: str, request: Request) -> Response:
         else:
             async with httpx.AsyncClient(follow_redirects=False) as client:
                 resources = await gather(body, runtime.settings, client)
-        imported = resources_to_case(resources, as_of=dt.datetime.now(dt.UTC).date(), site_codes=runtime.settings.site_codes_file)
     except DataUnavailable as exc:
         log.info("hook %s instance %s: 412 (%s)", hook, body.hookInstance, exc.reason)
         return _cors(request, _outcome(412, "incomplete", exc.reason), runtime.settings)
     except MgpnError as exc:
         return _cors(request, _outcome(400, "invalid", f"the patient's FHIR data cannot be read: {exc}"), runtime.settings)
+    # Reading the FHIR data, evaluating, keeping the case and writing the cards are CPU
+    # work and database writes: one hop to the thread pool, off the event loop.
+    answer = await run_in_threadpool(_answer, runtime, claims, body, hook, resources)
+    return _cors(request, answer, runtime.settings)
+
+
+def _answer(runtime: CdsRuntime, claims: dict[str, Any], body: HookRequest, hook: str, resources: list[dict[str, Any]]) -> Response:
+    try:
+        imported = resources_to_case(resources, as_of=dt.datetime.now(dt.UTC).date(), site_codes=runtime.settings.site_codes_file)
+    except DataUnavailable as exc:
+        log.info("hook %s instance %s: 412 (%s)", hook, body.hookInstance, exc.reason)
+        return _outcome(412, "incomplete", exc.reason)
+    except MgpnError as exc:
+        return _outcome(400, "invalid", f"the patient's FHIR data cannot be read: {exc}")
     case = imported.case
     cards: list[Any] = []
     subject = next((f"Patient/{r['id']}" for r in resources if r.get("resourceType") == "Patient" and r.get("id")),
@@ -274,7 +297,7 @@ async def call_service(service_id: str, request: Request) -> Response:
                 url = _case_url(runtime, claims, body, case, assessment)
                 cards = caution_cards(hits, assessment, runtime.kb, subject, runtime.codemap, url)
     log.info("hook %s instance %s: %d card(s)", hook, body.hookInstance, len(cards))
-    return _cors(request, JSONResponse(CardsResponse(cards=cards).body()), runtime.settings)
+    return JSONResponse(CardsResponse(cards=cards).body())
 
 
 @router.post("/{service_id}/feedback")
