@@ -173,14 +173,17 @@ def load(
     endpoint: Endpoint,
     body_file: Path,
     seconds: int,
-    tokens_file: Path | None = None,
+    tokens: tuple[Path, Path] | None = None,
 ) -> dict[str, float]:
-    script = body_file.with_suffix(f".{port}.lua")
-    script.write_text(_lua(body_file, endpoint.headers, tokens_file), encoding="utf-8")
+    """wrk's figures for ``seconds`` after a 2 s warm-up; ``tokens``: (warm-up, run) token files."""
     url = f"http://127.0.0.1:{port}{endpoint.path}"
-    base = [wrk, "-t2", f"-c{CONNECTIONS}", "--latency", "-s", str(script)]
-    subprocess.run([*base, "-d2s", url], check=True, capture_output=True)  # warm-up
-    out = subprocess.run([*base, f"-d{seconds}s", url], check=True, capture_output=True, text=True)
+    commands = []
+    for stage, tokens_file in (("warm", tokens[0] if tokens else None), ("run", tokens[1] if tokens else None)):
+        script = body_file.with_suffix(f".{port}.{stage}.lua")
+        script.write_text(_lua(body_file, endpoint.headers, tokens_file), encoding="utf-8")
+        commands.append([wrk, "-t2", f"-c{CONNECTIONS}", "--latency", "-s", str(script)])
+    subprocess.run([*commands[0], "-d2s", url], check=True, capture_output=True)  # warm-up
+    out = subprocess.run([*commands[1], f"-d{seconds}s", url], check=True, capture_output=True, text=True)
     text = out.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s*50%\s+(\S+)", text, re.M).group(1))  # type: ignore[union-attr]
@@ -207,8 +210,9 @@ ENDPOINTS = {
 }  # fmt: skip
 
 
-def cds_setup(folder: str, port: int, count: int) -> tuple[dict[str, str], Path, Path]:
-    """(environment for mgpn serve, the prefetch body file, a file of ``count`` signed tokens)."""
+def cds_setup(folder: str, port: int, per_second: int, seconds: int) -> tuple[dict[str, str], Path, Path, tuple[Path, Path]]:
+    """Environment for mgpn serve, the prefetch body, one signed token for the size probe,
+    and token files for the warm-up and the run (each call needs a token never used before)."""
     sys.path.insert(0, str(HERE.parent))
     from bench_cds_hooks import prefetch_body
     from tests.cdshooks.ehr import Ehr
@@ -222,10 +226,14 @@ def cds_setup(folder: str, port: int, count: int) -> tuple[dict[str, str], Path,
                                   "issuers": [{"iss": CDS_ISSUER, "jwks_file": str(jwks)}]}), encoding="utf-8")  # fmt: skip
     body = Path(folder, "cds.json")
     body.write_bytes(json.dumps(prefetch_body()).encode())
-    tokens = Path(folder, f"tokens-{port}.txt")
-    tokens.write_text("\n".join(ehr.token(CDS_PATH, iss=CDS_ISSUER, aud=base + CDS_PATH, exp_in=900,
-                                         jti=str(uuid.uuid4())) for _ in range(count)) + "\n")  # fmt: skip
-    return {"MGPN_CDS_CONFIG": str(config)}, body, tokens
+
+    def signed(count: int, name: str) -> Path:
+        path = Path(folder, f"tokens-{port}-{name}.txt")
+        path.write_text("\n".join(ehr.token(CDS_PATH, iss=CDS_ISSUER, aud=base + CDS_PATH, exp_in=900,
+                                             jti=str(uuid.uuid4())) for _ in range(count)) + "\n")  # fmt: skip
+        return path
+
+    return {"MGPN_CDS_CONFIG": str(config)}, body, signed(1, "probe"), (signed(per_second * 3, "warm"), signed(per_second * (seconds + 1), "run"))
 
 
 def rows(seconds: int = 10, workers: tuple[int, ...] = (1, 2)) -> list[Row]:
@@ -238,20 +246,17 @@ def rows(seconds: int = 10, workers: tuple[int, ...] = (1, 2)) -> list[Row]:
         bodies["form"].write_bytes(form_body())
         for count in workers:
             port = free_port()
-            # Enough tokens for the warm-up and the run at up to 400 calls/s per worker.
-            env, bodies["CDS patient-view"], tokens = cds_setup(folder, port, 400 * count * (seconds + 4))
+            # Enough tokens for up to 300 calls/s per worker (a token sent twice would be a 401).
+            env, bodies["CDS patient-view"], probe, tokens = cds_setup(folder, port, 300 * count, seconds)
             db = f"sqlite:///{Path(folder, f'bench-{count}.sqlite3')}"
             sizes: dict[str, int] = {}
             real: dict[str, dict[str, float]] = {}
             with serving([mgpn, "serve", "--no-auth", "--port", str(port), "--database-url", db,
                           "--workers", str(count)], port, env):
-                first = tokens.read_text().split("\n", 1)[0]
+                first = probe.read_text().strip()
                 for name, endpoint in ENDPOINTS.items():
                     headers = {**endpoint.headers, **({"Authorization": f"Bearer {first}"} if endpoint.signed else {})}
                     sizes[name] = len(post(port, endpoint.path, bodies[name].read_bytes(), headers))
-                with tokens.open() as handle:  # the first token was used just now
-                    rest = handle.read().split("\n", 1)[1]
-                tokens.write_text(rest)
                 for name, endpoint in ENDPOINTS.items():
                     real[name] = load(wrk, port, endpoint, bodies[name], seconds, tokens if endpoint.signed else None)
             port = free_port()
