@@ -249,3 +249,16 @@ def test_token_check_and_evaluation_run_off_the_event_loop(
     cards = _cards(_post(client, ehr, PV, hook_body("patient-view", prefetch(case_to_bundle(case)))))
     assert cards
     assert where == [("verify", False), ("evaluate", False)]
+
+
+def test_first_calls_at_once_for_one_patient_keep_one_case(client: TestClient, ehr: Ehr) -> None:
+    """Calls run in the thread pool side by side: a new patient still gets one case, not several."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    case = example("anti-mag-neuropathy.yaml")
+    body = hook_body("patient-view", prefetch(case_to_bundle(case)))
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: _post(client, ehr, PV, body), range(8)))
+    links = {_cards(answer)[0]["links"][0]["url"] for answer in answers}
+    assert len(links) == 1
+    assert len(client.app.state.cds.cases.list_cases()) == 1  # type: ignore[attr-defined]

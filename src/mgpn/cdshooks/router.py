@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -84,6 +85,9 @@ class CdsRuntime:
     cases: CaseStore | None = None
     # patient key -> (case id, digest of the case last kept): skips the database when unchanged
     kept: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Calls run in the thread pool: two first calls for one patient must not both create
+    # a case, so keeping a case (rare: a new patient, or changed data) is one at a time.
+    keeping: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _outcome(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -165,18 +169,30 @@ def _case_url(runtime: CdsRuntime, claims: dict[str, Any], body: HookRequest, ca
     known = runtime.kept.get(key)
     if known is not None and known[1] == digest:
         return f"{base}/cases/{known[0]}"
+    with runtime.keeping:
+        return _keep_case(runtime, issuer, server, patient, key, data, digest, assessment, body)
+
+
+def _keep_case(runtime: CdsRuntime, issuer: str, server: str, patient: str, key: str, data: dict[str, Any],
+               digest: str, assessment: Assessment, body: HookRequest) -> str | None:  # fmt: skip
+    """Create or update the patient's case (under ``runtime.keeping``); its URL, or None."""
+    base, cases = runtime.settings.app_url(), runtime.cases
+    assert base is not None and cases is not None
+    known = runtime.kept.get(key)
+    if known is not None and known[1] == digest:  # another call kept it while this one waited
+        return f"{base}/cases/{known[0]}"
     result = assessment.to_json_dict()
     try:
         case_id = runtime.store.case_for(issuer, server, patient)
         if case_id is None:
-            case_id = runtime.cases.create(data, result, assessment.knowledge_version).case_id
+            case_id = cases.create(data, result, assessment.knowledge_version).case_id
             runtime.store.link_case(issuer, server, patient, case_id)
         else:
-            kept = runtime.cases.get(case_id)
+            kept = cases.get(case_id)
             if kept.case != data:
                 # A ConflictError (a clinician saved meanwhile) is a MgpnError: the card
                 # then goes out without the link rather than overwrite their version.
-                runtime.cases.add_version(
+                cases.add_version(
                     case_id, data, result, assessment.knowledge_version,
                     base_version=kept.version, actor=Actor(username=f"cds-hooks:{issuer}"),
                 )  # fmt: skip
