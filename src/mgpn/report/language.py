@@ -271,6 +271,7 @@ def _descriptions() -> dict[str, str]:
     return {d.path: d.description for d in field_catalog()}
 
 
+@lru_cache(maxsize=_TEXT_CACHE)
 def field_label(path: str, description: str = "") -> str:
     """What a clinician calls the field at ``path`` (the catalogue's description as fallback)."""
     row = re.match(r"^(visits|treatments)\[(\d+)\]\.(.+)$", path)
