@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mgpn.cdshooks.models import FeedbackItem
 from mgpn.cdshooks.tables import CdsFeedbackRow, CdsPatientCaseRow, CdsSeenTokenRow
 from mgpn.errors import StorageError
+from mgpn.web.db import WRITE
 
 
 def _hash(*parts: str) -> str:
@@ -113,10 +114,17 @@ class CdsStore:
             return row.case_id if row else None
 
     def link_case(self, issuer: str, server: str, patient: str, case_id: str) -> None:
-        with self._sessions.begin() as session:
-            key = _hash(issuer, server, patient)
-            row = session.get(CdsPatientCaseRow, key)
-            if row is None:
-                session.add(CdsPatientCaseRow(patient_key=key, case_id=case_id, updated_at=datetime.now(UTC)))
-            else:
-                row.case_id, row.updated_at = case_id, datetime.now(UTC)
+        # Reads, then writes: on SQLite the write lock is taken at BEGIN (BEGIN IMMEDIATE),
+        # or a token id committed by another call in between makes the write fail at once
+        # ("database is locked"; calls run side by side in the thread pool).
+        try:
+            with self._write_lock, self._sessions.begin() as session:
+                session.connection(execution_options=WRITE)
+                key = _hash(issuer, server, patient)
+                row = session.get(CdsPatientCaseRow, key)
+                if row is None:
+                    session.add(CdsPatientCaseRow(patient_key=key, case_id=case_id, updated_at=datetime.now(UTC)))
+                else:
+                    row.case_id, row.updated_at = case_id, datetime.now(UTC)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"could not link the patient's case: {exc.__class__.__name__}") from exc
