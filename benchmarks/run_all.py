@@ -20,13 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_cohort
 import bench_evaluate
 import bench_web
+import profile_web
 from _table import Row, machine, markdown
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--skip", default="", help="comma-separated: evaluate,web,cohort")
+    parser.add_argument("--skip", default="", help="comma-separated: evaluate,web,webcpu,cohort")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     print(machine(), flush=True)
@@ -36,6 +37,8 @@ def main() -> None:
         rows += bench_evaluate.rows(quick=args.quick)
     if "web" not in skip:
         rows += bench_web.rows(seconds=5 if args.quick else 10)
+    if "webcpu" not in skip:  # the web layer's CPU per request in-process, the engine's share apart
+        rows += profile_web.reader_rows() + profile_web.rows(requests=150 if args.quick else 300)
     if "cohort" not in skip:
         rows += bench_cohort.rows(100_000 if args.quick else 1_000_000)
     print(markdown(rows))

@@ -45,7 +45,9 @@ YAML is read by the YAML 1.2 core schema, with these deliberate choices:
 * One document per file; a ``%YAML`` directive other than 1.2 is refused.
 
 JSON follows RFC 8259 strictly: duplicate keys, ``NaN``, ``Infinity`` and numbers
-beyond a float's range are refused.
+beyond a float's range are refused. It is read by orjson when a few C-speed checks show
+that orjson's reading is the exact one, and otherwise by the standard library's parser
+and a walk of every value (which also words every refusal); both give the same result.
 
 Both refuse lone UTF-16 surrogates (which cannot be written out again as UTF-8),
 nesting deeper than ``Limits.max_depth`` and input larger than ``Limits.max_bytes``.
@@ -65,6 +67,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 from yaml.events import (
     AliasEvent,
@@ -583,6 +586,59 @@ def read_json(
 ) -> Any:
     """Parse JSON strictly (RFC 8259; duplicate keys, NaN and Infinity refused)."""
     decoded = _as_text(text, source, error, limits)
+    fast = _fast_json(decoded, limits)
+    if fast is not _UNSURE:
+        return fast
+    return _exact_json(decoded, source, error, limits)
+
+
+# Text the fast reader leaves to the exact one: escapes that write a control character
+# (\b, \f, \u0000-\u001f, \u007f), a surrogate or a colon (the duplicate check below
+# counts colons), a raw DEL, and runs of 19 or more digits (orjson reads an integer
+# beyond 64 bits as a float). An escaped backslash before such a letter (``\\b``) is
+# also sent on: a false alarm costs time only. (Digit runs are found by mapping every
+# digit to 0 and looking for nineteen zeros: a regular expression is 15 times slower.)
+_NOT_FAST_ESCAPE = re.compile(r"\\(?:[bf]|u00[01]|u007[fF]|u003[aA]|u[dD][89a-fA-F])")
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 19
+_UNSURE = object()
+
+
+def _fast_json(text: str, limits: Limits) -> Any:
+    """orjson's reading of ``text`` when it is surely the exact reader's; else ``_UNSURE``.
+
+    The exact reader (:func:`_exact_json`) walks every value in Python: about 5 ms for a
+    20 KB CDS Hooks body, against 0.1 ms here. orjson (C) already refuses what RFC 8259
+    refuses (NaN, Infinity, numbers that overflow a double, lone surrogates, raw control
+    characters); what it would let through is caught without a Python walk:
+
+    * a key given twice: orjson keeps the last, so the document written out again has
+      fewer colons than the text (colons in strings are the same in both, and a colon
+      written as an escape is sent to the exact reader);
+    * nesting: written out indented, a value at depth ``d`` starts its line with ``2 d``
+      spaces (strings never hold a raw newline), so no such line at ``max_depth - 1``
+      means no container as deep as the exact reader refuses.
+
+    Anything else unusual, or any error, goes to the exact reader, which words the refusal.
+    """
+    if ("\\" in text and _NOT_FAST_ESCAPE.search(text)) or "\x7f" in text:
+        return _UNSURE
+    if _LONG_DIGITS in text.encode("utf-8").translate(_DIGITS_TO_ZERO):
+        return _UNSURE
+    try:
+        data = orjson.loads(text)
+        written = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return _UNSURE
+    if written.count(b":") != text.count(":"):
+        return _UNSURE
+    if b"\n" + b" " * (2 * max(0, limits.max_depth - 1)) in written:
+        return _UNSURE
+    return data
+
+
+def _exact_json(decoded: str, source: str, error: _ErrorType, limits: Limits) -> Any:
+    """The reference reading: the standard library's parser, then a walk of every value."""
     duplicates: dict[int, str] = {}
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -664,7 +720,51 @@ def check_tree(
     lone surrogates, nesting deeper than ``limits.max_depth``, and values that are
     not JSON-like (``date``/``datetime`` objects are allowed for Python callers).
     """
-    _walk(data, source, error, limits, {})
+    if not _plainly_clean(data, limits.max_depth):
+        _walk(data, source, error, limits, {})  # finds the problem and names its path
+
+
+def _plainly_clean(data: Any, max_depth: int) -> bool:
+    """True when ``data`` surely passes :func:`_walk` (False: let the walk decide and word it).
+
+    The same rules without building a path per value (the walk's cost), and the text
+    checked in one search over all strings joined: about 4 times faster on a case.
+    """
+    texts: list[str] = []
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        container, depth = stack.pop()
+        kind = type(container)
+        if kind is dict:
+            if depth >= max_depth:
+                return False
+            items = container.values()
+            for key in container:
+                if type(key) is not str:
+                    return False
+                texts.append(key)
+        elif kind is list or kind is tuple:
+            if depth >= max_depth:
+                return False
+            items = container
+        else:
+            items = (container,)
+            depth -= 1  # a scalar at the top: not a level of nesting
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                texts.append(item)
+            elif kind is dict or kind is list or kind is tuple:
+                stack.append((item, depth + 1))
+            elif kind is float:
+                if item - item != 0.0:  # NaN or infinite
+                    return False
+            elif kind is int:
+                if not -_FLOAT_MAX <= item <= _FLOAT_MAX:
+                    return False
+            elif not (item is None or kind is bool or kind is dt.date or kind is dt.datetime):
+                return False
+    return _BAD_CHARACTER.search("\n".join(texts)) is None
 
 
 _SCALARS = (str, bool, int, float, type(None), dt.date)

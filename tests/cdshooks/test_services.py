@@ -214,3 +214,51 @@ def test_an_order_no_caution_is_about_reads_no_patient_data(client: TestClient, 
     assert _cards(client.post(path, json=body, headers=ehr.auth(path))) == []
     context = {"draftOrders": searchset([draft_medication("Rituximab", "o1")])}
     assert client.post(path, json=hook_body("order-sign", None, context=context), headers=ehr.auth(path)).status_code == 412
+
+
+def test_token_check_and_evaluation_run_off_the_event_loop(
+    client: TestClient, ehr: Ehr, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signature, the replay-cache write and the engine never hold up the event loop."""
+    import asyncio
+
+    import mgpn.cdshooks.router as router
+
+    def on_loop() -> bool:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
+
+    where: list[tuple[str, bool]] = []
+    runtime = client.app.state.cds  # type: ignore[attr-defined]
+    real_verify, real_evaluate = runtime.verifier.verify, router.evaluate
+
+    def verify(*args: Any, **kwargs: Any) -> Any:
+        where.append(("verify", on_loop()))
+        return real_verify(*args, **kwargs)
+
+    def evaluate_(*args: Any, **kwargs: Any) -> Any:
+        where.append(("evaluate", on_loop()))
+        return real_evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(runtime.verifier, "verify", verify)
+    monkeypatch.setattr(router, "evaluate", evaluate_)
+    case = example("anti-mag-neuropathy.yaml")
+    cards = _cards(_post(client, ehr, PV, hook_body("patient-view", prefetch(case_to_bundle(case)))))
+    assert cards
+    assert where == [("verify", False), ("evaluate", False)]
+
+
+def test_first_calls_at_once_for_one_patient_keep_one_case(client: TestClient, ehr: Ehr) -> None:
+    """Calls run in the thread pool side by side: a new patient still gets one case, not several."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    case = example("anti-mag-neuropathy.yaml")
+    body = hook_body("patient-view", prefetch(case_to_bundle(case)))
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: _post(client, ehr, PV, body), range(8)))
+    links = {_cards(answer)[0]["links"][0]["url"] for answer in answers}
+    assert len(links) == 1
+    assert len(client.app.state.cds.cases.list_cases()) == 1  # type: ignore[attr-defined]

@@ -41,13 +41,19 @@ def test_every_problem_comes_back_as_422_with_its_field_path(client: TestClient)
     assert any(d["fix"] for d in detail)
 
 
-@pytest.mark.parametrize("body", ["[1, 2]", "{not json", '"text"'])
-def test_a_body_that_is_not_a_case_object_is_422(client: TestClient, body: str) -> None:
-    response = client.post(
-        "/api/v1/assessments", content=body, headers={"content-type": "application/json"}
-    )
+@pytest.mark.parametrize("body", ["[1, 2]", "{not json", '"text"', "3", "null", ""])
+@pytest.mark.parametrize("path", ["/api/v1/assessments", "/api/v1/cases"])
+def test_a_body_that_is_not_a_case_object_is_422(client: TestClient, body: str, path: str) -> None:
+    """The project's error (path, what was found, the fix), never FastAPI's own wording."""
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][0] == "body"
+    (detail,) = response.json()["detail"]
+    assert detail["loc"] == ["body"]
+    assert detail["type"] == "case_error"
+    assert detail["fix"]
+    assert "valid dictionary" not in detail["msg"] and "Field required" not in detail["msg"]
+    if body in ("[1, 2]", '"text"', "3", "null"):
+        assert detail["found"] in ("list", "str", "int", "null")
 
 
 def test_cases_are_saved_listed_read_and_versioned(

@@ -4,6 +4,7 @@ in ``benchmarks/bench_web.py``, not here."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -80,3 +81,61 @@ def test_server_options_use_the_c_loop_and_parser_and_no_access_log() -> None:
     else:  # several workers only with uvloop (TCP_NODELAY, see mgpn.web.server)
         assert options["workers"] == 1
     assert server.uvicorn_options(access_log=True)["access_log"] is True
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def test_evaluation_and_rendering_run_off_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine and the templates never run on the loop: other requests go on meanwhile."""
+    where: list[tuple[str, bool]] = []
+    real_evaluate = services.evaluate
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        where.append(("evaluate", _on_event_loop()))
+        return real_evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(services, "evaluate", watched)
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'a.sqlite3'}"))
+    real_render = app.state.templates.env.get_template("_assessment.html").render
+
+    def render(*args: Any, **kwargs: Any) -> str:
+        where.append(("render", _on_event_loop()))
+        return str(real_render(*args, **kwargs))
+
+    monkeypatch.setattr(app.state.templates.env.get_template("_assessment.html"), "render", render)
+    case = json.loads(json.dumps(dump_case(load_case(EXAMPLE))))
+    with TestClient(app, base_url=BASE_URL) as raw:
+        client = with_csrf(raw)
+        assert client.post("/api/v1/assessments", json=case).status_code == 200
+        assert client.post("/ui/assess", data={"neuropathy.present": "true"}).status_code == 200
+    assert ("evaluate", False) in where and ("render", False) in where
+    assert all(on_loop is False for _, on_loop in where), where
+
+
+def test_templates_are_compiled_once_not_per_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'a.sqlite3'}"))
+    compiled: list[str] = []
+    env = app.state.templates.env
+    real_compile = env.compile
+
+    def counting(source: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(str(name))
+        return real_compile(source, name, *args, **kwargs)
+
+    monkeypatch.setattr(env, "compile", counting)
+    with TestClient(app, base_url=BASE_URL) as raw:
+        client = with_csrf(raw)
+        for _ in range(3):
+            assert client.post("/ui/assess", data={"neuropathy.present": "true"}).status_code == 200
+        assert client.get("/").status_code == 200
+    assert compiled == []

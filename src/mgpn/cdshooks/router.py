@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from mgpn.assessment import Assessment
 from mgpn.case.loader import dump_case
@@ -83,6 +85,9 @@ class CdsRuntime:
     cases: CaseStore | None = None
     # patient key -> (case id, digest of the case last kept): skips the database when unchanged
     kept: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Calls run in the thread pool: two first calls for one patient must not both create
+    # a case, so keeping a case (rare: a new patient, or changed data) is one at a time.
+    keeping: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _outcome(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -164,18 +169,30 @@ def _case_url(runtime: CdsRuntime, claims: dict[str, Any], body: HookRequest, ca
     known = runtime.kept.get(key)
     if known is not None and known[1] == digest:
         return f"{base}/cases/{known[0]}"
+    with runtime.keeping:
+        return _keep_case(runtime, issuer, server, patient, key, data, digest, assessment, body)
+
+
+def _keep_case(runtime: CdsRuntime, issuer: str, server: str, patient: str, key: str, data: dict[str, Any],
+               digest: str, assessment: Assessment, body: HookRequest) -> str | None:  # fmt: skip
+    """Create or update the patient's case (under ``runtime.keeping``); its URL, or None."""
+    base, cases = runtime.settings.app_url(), runtime.cases
+    assert base is not None and cases is not None
+    known = runtime.kept.get(key)
+    if known is not None and known[1] == digest:  # another call kept it while this one waited
+        return f"{base}/cases/{known[0]}"
     result = assessment.to_json_dict()
     try:
         case_id = runtime.store.case_for(issuer, server, patient)
         if case_id is None:
-            case_id = runtime.cases.create(data, result, assessment.knowledge_version).case_id
+            case_id = cases.create(data, result, assessment.knowledge_version).case_id
             runtime.store.link_case(issuer, server, patient, case_id)
         else:
-            kept = runtime.cases.get(case_id)
+            kept = cases.get(case_id)
             if kept.case != data:
                 # A ConflictError (a clinician saved meanwhile) is a MgpnError: the card
                 # then goes out without the link rather than overwrite their version.
-                runtime.cases.add_version(
+                cases.add_version(
                     case_id, data, result, assessment.knowledge_version,
                     base_version=kept.version, actor=Actor(username=f"cds-hooks:{issuer}"),
                 )  # fmt: skip
@@ -213,15 +230,24 @@ async def _accept(
     """The checks every call passes first: a known service, a valid token, a strict body.
 
     Nothing is evaluated or stored before all three hold; each refusal is an
-    OperationOutcome with CORS headers, as the EHR expects.
+    OperationOutcome with CORS headers, as the EHR expects. The checks run in the thread
+    pool: the token's signature, the replay cache's database write (synced to disk) and,
+    the first time, the issuer's JWKS download would each hold up every other call.
     """
+    raw = await request.body()
+    return await run_in_threadpool(_check_call, request, runtime, service_id, model, what, raw)
+
+
+def _check_call(
+    request: Request, runtime: CdsRuntime, service_id: str, model: type[_BodyT], what: str, raw: bytes
+) -> Response | tuple[dict[str, Any], _BodyT]:
     if service_id not in SERVICES:
         return _cors(request, _outcome(404, "not-found", f"no CDS service {service_id!r}"), runtime.settings)
     claims = _authenticate(request, runtime)
     if isinstance(claims, JSONResponse):
         return _cors(request, claims, runtime.settings)
     try:
-        body = model.model_validate(read_json_text(await request.body(), "the request body"))
+        body = model.model_validate(read_json_text(raw, "the request body"))
     except FhirError as exc:
         return _cors(request, _outcome(400, "invalid", f"the request body is not strict JSON: {exc}"), runtime.settings)
     except ValidationError as exc:
@@ -250,12 +276,25 @@ async def call_service(service_id: str, request: Request) -> Response:
         else:
             async with httpx.AsyncClient(follow_redirects=False) as client:
                 resources = await gather(body, runtime.settings, client)
-        imported = resources_to_case(resources, as_of=dt.datetime.now(dt.UTC).date(), site_codes=runtime.settings.site_codes_file)
     except DataUnavailable as exc:
         log.info("hook %s instance %s: 412 (%s)", hook, body.hookInstance, exc.reason)
         return _cors(request, _outcome(412, "incomplete", exc.reason), runtime.settings)
     except MgpnError as exc:
         return _cors(request, _outcome(400, "invalid", f"the patient's FHIR data cannot be read: {exc}"), runtime.settings)
+    # Reading the FHIR data, evaluating, keeping the case and writing the cards are CPU
+    # work and database writes: one hop to the thread pool, off the event loop.
+    answer = await run_in_threadpool(_answer, runtime, claims, body, hook, resources)
+    return _cors(request, answer, runtime.settings)
+
+
+def _answer(runtime: CdsRuntime, claims: dict[str, Any], body: HookRequest, hook: str, resources: list[dict[str, Any]]) -> Response:
+    try:
+        imported = resources_to_case(resources, as_of=dt.datetime.now(dt.UTC).date(), site_codes=runtime.settings.site_codes_file)
+    except DataUnavailable as exc:
+        log.info("hook %s instance %s: 412 (%s)", hook, body.hookInstance, exc.reason)
+        return _outcome(412, "incomplete", exc.reason)
+    except MgpnError as exc:
+        return _outcome(400, "invalid", f"the patient's FHIR data cannot be read: {exc}")
     case = imported.case
     cards: list[Any] = []
     subject = next((f"Patient/{r['id']}" for r in resources if r.get("resourceType") == "Patient" and r.get("id")),
@@ -274,7 +313,7 @@ async def call_service(service_id: str, request: Request) -> Response:
                 url = _case_url(runtime, claims, body, case, assessment)
                 cards = caution_cards(hits, assessment, runtime.kb, subject, runtime.codemap, url)
     log.info("hook %s instance %s: %d card(s)", hook, body.hookInstance, len(cards))
-    return _cors(request, JSONResponse(CardsResponse(cards=cards).body()), runtime.settings)
+    return JSONResponse(CardsResponse(cards=cards).body())
 
 
 @router.post("/{service_id}/feedback")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mgpn.cdshooks.models import FeedbackItem
 from mgpn.cdshooks.tables import CdsFeedbackRow, CdsPatientCaseRow, CdsSeenTokenRow
 from mgpn.errors import StorageError
+from mgpn.web.db import WRITE
 
 
 def _hash(*parts: str) -> str:
@@ -41,12 +44,21 @@ class CdsStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
         self._calls = 0
+        # SQLite has one writer at a time, and a writer that finds the lock taken sleeps
+        # in SQLite's busy handler (1, 2, 5 ... 100 ms): with 16 calls at once, some
+        # waited over a second. Queued on this lock instead, each starts as soon as the
+        # one before has committed. (PostgreSQL takes concurrent inserts: no lock there.)
+        bind = sessions.kw.get("bind")
+        sqlite = bind is not None and bind.dialect.name == "sqlite"
+        self._write_lock: threading.Lock | contextlib.nullcontext[None] = (
+            threading.Lock() if sqlite else contextlib.nullcontext()
+        )
 
     def claim_token(self, issuer: str, jti: str, expires: datetime) -> bool:
         """Record a token id; False when it was seen before (a replay). Survives restarts."""
         self._calls += 1
         try:
-            with self._sessions.begin() as session:
+            with self._write_lock, self._sessions.begin() as session:
                 if self._calls % 200 == 1:  # prune now and then, not on every call
                     session.execute(delete(CdsSeenTokenRow).where(CdsSeenTokenRow.expires_at < datetime.now(UTC) - timedelta(hours=1)))
                 session.add(CdsSeenTokenRow(token_key=_hash(issuer, jti), expires_at=expires))
@@ -102,10 +114,17 @@ class CdsStore:
             return row.case_id if row else None
 
     def link_case(self, issuer: str, server: str, patient: str, case_id: str) -> None:
-        with self._sessions.begin() as session:
-            key = _hash(issuer, server, patient)
-            row = session.get(CdsPatientCaseRow, key)
-            if row is None:
-                session.add(CdsPatientCaseRow(patient_key=key, case_id=case_id, updated_at=datetime.now(UTC)))
-            else:
-                row.case_id, row.updated_at = case_id, datetime.now(UTC)
+        # Reads, then writes: on SQLite the write lock is taken at BEGIN (BEGIN IMMEDIATE),
+        # or a token id committed by another call in between makes the write fail at once
+        # ("database is locked"; calls run side by side in the thread pool).
+        try:
+            with self._write_lock, self._sessions.begin() as session:
+                session.connection(execution_options=WRITE)
+                key = _hash(issuer, server, patient)
+                row = session.get(CdsPatientCaseRow, key)
+                if row is None:
+                    session.add(CdsPatientCaseRow(patient_key=key, case_id=case_id, updated_at=datetime.now(UTC)))
+                else:
+                    row.case_id, row.updated_at = case_id, datetime.now(UTC)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"could not link the patient's case: {exc.__class__.__name__}") from exc

@@ -118,6 +118,13 @@ _FIELD_PATH = re.compile(
 )
 
 
+# The rewrites are 30 regular expressions per sentence and every assessment shows a few
+# hundred sentences drawn from the same knowledge base: remembered, a live form update
+# or a CDS card no longer re-runs them (the functions below depend on their text only).
+_TEXT_CACHE = 8192
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
 def clinical_text(text: str) -> str:
     """A knowledge-base or engine sentence as a clinician should read it."""
     out = _FIELD_PATH.sub(lambda m: field_label(m.group(0)), text)
@@ -160,6 +167,7 @@ def _lead_phrase(citation: str, limit: int = 5) -> str:
     return " ".join(words[:limit]) + ("…" if len(words) > limit else "")
 
 
+@lru_cache(maxsize=_TEXT_CACHE)
 def short_citation(ref_id: str, citation: str = "") -> str:
     """The in-text form of a reference: "Svahn et al. 2018", "Sarosiek, Doughty, Castillo 2025"."""
     base, _, number = ref_id.partition(":")
@@ -182,6 +190,7 @@ def short_citation(ref_id: str, citation: str = "") -> str:
     return ref_id if base in ("doi",) else ref_id.replace("_", " ").replace("cit:", "")
 
 
+@lru_cache(maxsize=_TEXT_CACHE)
 def full_citation(ref_id: str, citation: str) -> str:
     """The reference list's text for one reference (internal words rewritten)."""
     base, _, number = ref_id.partition(":")
@@ -262,6 +271,7 @@ def _descriptions() -> dict[str, str]:
     return {d.path: d.description for d in field_catalog()}
 
 
+@lru_cache(maxsize=_TEXT_CACHE)
 def field_label(path: str, description: str = "") -> str:
     """What a clinician calls the field at ``path`` (the catalogue's description as fallback)."""
     row = re.match(r"^(visits|treatments)\[(\d+)\]\.(.+)$", path)

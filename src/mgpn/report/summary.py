@@ -48,6 +48,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from mgpn.assessment import Assessment, SyndromeResult
@@ -61,6 +62,7 @@ _OPEN = ("probable", "possible", "undetermined")
 _UNSAFE_ANCHOR = re.compile(r"[^A-Za-z0-9_-]+")
 
 
+@lru_cache(maxsize=4096)  # the same few hundred ids on every page (about 180 calls a view)
 def reference_anchor(ref_id: str) -> str:
     """The HTML anchor of a reference in a report's reference list."""
     return "ref-" + _UNSAFE_ANCHOR.sub("-", ref_id).strip("-")

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.exceptions import HTTPException
 
+from mgpn.web.formdata import read_form
 from mgpn.web.settings import Settings
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -73,7 +74,7 @@ async def csrf_protect(request: Request) -> None:
     elif sent is None:
         media = request.headers.get("content-type", "")
         if media.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            value = (await request.form()).get(FIELD)
+            value = (await read_form(request)).get(FIELD)
             sent = value if isinstance(value, str) else None
     if not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise CsrfRefused("the form's security token is missing or out of date")

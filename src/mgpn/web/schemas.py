@@ -16,11 +16,15 @@ CASE_EXAMPLE: dict[str, Any] = {
     "antibodies": {"anti_mag": ">70000 BTU"},
 }
 
+# Typed Any, documented as an object: a body that is not a mapping (a list, a number,
+# null) reaches the case reader, which refuses it in the project's error format (422
+# with the path and the fix), instead of FastAPI's own "valid dictionary" message.
 CaseIn = Annotated[
-    dict[str, Any],
+    Any,
     Body(
         description="A case in the mgpn-case/1 format, as JSON. Absent fields are unknown.",
         examples=[CASE_EXAMPLE],
+        json_schema_extra={"type": "object"},
     ),
 ]
 

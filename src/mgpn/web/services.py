@@ -44,9 +44,13 @@ class KnowledgeInfo:
     disclaimer: str
 
 
-def evaluate_mapping(data: Mapping[str, Any], source: str) -> Evaluated:
-    """Parse ``data`` as a case (raises :class:`mgpn.errors.CaseError`) and evaluate it."""
-    case = parse_case(dict(data), source=source)
+def evaluate_mapping(data: Mapping[str, Any] | Any, source: str) -> Evaluated:
+    """Parse ``data`` as a case (raises :class:`mgpn.errors.CaseError`) and evaluate it.
+
+    Anything but a mapping (a JSON list, number or null body) is refused by the case
+    reader, naming what was found and the fix.
+    """
+    case = parse_case(dict(data) if isinstance(data, Mapping) else data, source=source)
     assessment = evaluate(case, knowledge())
     return Evaluated(case, assessment, datetime.now(UTC))
 

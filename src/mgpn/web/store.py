@@ -146,15 +146,8 @@ class CaseStore:
                 summary=list_summary(case, assessment),
             )
             session.add(row)
-            version = CaseVersionRow(
-                case=row,
-                version=1,
-                case_json=case,
-                assessment_json=assessment,
-                knowledge_version=knowledge_version,
-                assessed_at=assessed_at or now,
-                report_details=dict(details) if details else None,
-                entered_values=dict(entered) if entered else None,
+            version = _version_row(
+                row.id, 1, case, assessment, knowledge_version, assessed_at or now, details, entered
             )
             session.add(version)
             session.flush()
@@ -195,15 +188,15 @@ class CaseStore:
                     raise ConflictError(case_id, base_version, int(latest or 0))
                 row.label = _label(case) or row.label
                 row.summary = list_summary(case, assessment)
-                version = CaseVersionRow(
-                    case_id=case_id,
-                    version=base_version + 1,
-                    case_json=case,
-                    assessment_json=assessment,
-                    knowledge_version=knowledge_version,
-                    assessed_at=assessed_at or now,
-                    report_details=dict(details) if details else None,
-                    entered_values=dict(entered) if entered else None,
+                version = _version_row(
+                    case_id,
+                    base_version + 1,
+                    case,
+                    assessment,
+                    knowledge_version,
+                    assessed_at or now,
+                    details,
+                    entered,
                 )
                 session.add(version)
                 session.flush()
@@ -334,6 +327,29 @@ class CaseStore:
             details={str(k): str(v) for k, v in (version.report_details or {}).items()},
             entered={str(k): str(v) for k, v in (version.entered_values or {}).items()},
         )
+
+
+def _version_row(
+    case_id: str,
+    number: int,
+    case: dict[str, Any],
+    assessment: dict[str, Any],
+    knowledge_version: str,
+    assessed_at: datetime,
+    details: Mapping[str, str] | None,
+    entered: Mapping[str, str] | None,
+) -> CaseVersionRow:
+    """One version as stored: the first of a new case and every later one alike."""
+    return CaseVersionRow(
+        case_id=case_id,
+        version=number,
+        case_json=case,
+        assessment_json=assessment,
+        knowledge_version=knowledge_version,
+        assessed_at=assessed_at,
+        report_details=dict(details) if details else None,
+        entered_values=dict(entered) if entered else None,
+    )
 
 
 def _audit(

@@ -5,7 +5,9 @@ duplicated keys and turns ``NaN``/``Infinity`` into floats: the same case would 
 one thing in a file and another through the API. Routers that take a case use
 :class:`StrictJSONRoute`, which parses the body with :func:`mgpn.strict_reader.read_json`
 first (a refusal is a :class:`mgpn.errors.CaseError`, answered 422 with the field
-path) and hands FastAPI the already-parsed value.
+path) and hands FastAPI the already-parsed value. Every such route takes a case, so an
+empty body or JSON ``null`` is refused here too, in the same format (FastAPI would call
+it a missing field).
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from mgpn.errors import CaseError, Issue
 from mgpn.strict_reader import read_json
+
+_NULL_BODY = Issue(
+    "",
+    "the body is JSON null, not a case",
+    expected="a JSON object (a case in the mgpn-case/1 format)",
+    found="null",
+    fix="send the case as a JSON object, starting with \"format\": \"mgpn-case/1\"",
+)
 
 
 def _is_json(request: Request) -> bool:
@@ -41,10 +52,11 @@ class StrictJSONRoute(APIRoute):
 
         async def strict_handler(request: Request) -> Response:
             if request.method in ("POST", "PUT", "PATCH") and _is_json(request):
-                body = await request.body()
-                if body:
-                    # Starlette's Request.json() returns this cached value.
-                    request._json = read_json(body, "request body")
+                value = read_json(await request.body(), "request body")  # empty: not JSON
+                if value is None:
+                    raise CaseError("request body", [_NULL_BODY])
+                # Starlette's Request.json() returns this cached value.
+                request._json = value
             return await handler(request)
 
         return strict_handler

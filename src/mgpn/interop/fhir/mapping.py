@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from mgpn.case.catalog import FieldDescriptor, field_catalog
@@ -62,6 +63,7 @@ _USED_STATUSES = {"final", "amended", "corrected", "preliminary", "registered"}
 _GENDERS = {"male": "male", "female": "female", "other": "other", "unknown": "unknown"}
 
 
+@cache  # read-only after: every import looks fields up here (was rebuilt twice per import)
 def _fields() -> dict[str, FieldDescriptor]:
     return {item.path: item for item in field_catalog() if "[]" not in item.path}
 

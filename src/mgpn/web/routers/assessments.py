@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from mgpn.assessment import Assessment
 from mgpn.web.deps import EvaluatorDep
@@ -20,8 +21,12 @@ router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"], route_cla
     responses={422: {"model": InputErrorOut, "description": "every problem, with its field path"}},
     summary="Evaluate a case (nothing is stored)",
 )
-def create_assessment(case: CaseIn, evaluate: EvaluatorDep) -> Response:
-    # Serialised once by pydantic's JSON serialiser (the same bytes as to_json_dict()),
-    # not dumped to a dict, re-validated against the response model and encoded again.
-    assessment = evaluate(case, "request body").assessment
-    return Response(assessment.model_dump_json(by_alias=True), media_type="application/json")
+async def create_assessment(case: CaseIn, evaluate: EvaluatorDep) -> Response:
+    def assess() -> str:
+        # Serialised once by pydantic's JSON serialiser (the same bytes as to_json_dict()),
+        # not dumped to a dict, re-validated against the response model and encoded again.
+        return evaluate(case, "request body").assessment.model_dump_json(by_alias=True)
+
+    # Evaluation is CPU work: off the event loop, in one hop to the thread pool (a plain
+    # ``def`` endpoint would take the same hop, plus one per dependency).
+    return Response(await run_in_threadpool(assess), media_type="application/json")

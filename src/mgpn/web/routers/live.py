@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from mgpn.errors import CaseError
 from mgpn.web.deps import CatalogDep, EvaluatorDep, KnowledgeDep, TemplatesDep
 from mgpn.web.form import form_to_case
+from mgpn.web.formdata import read_form
 from mgpn.web.routers.pages import form_lists, yaml_download
 from mgpn.web.services import live_view
 from mgpn.web.settings import site_units
@@ -28,7 +29,7 @@ async def assess_form(
     catalog: CatalogDep,
     evaluate: EvaluatorDep,
 ) -> HTMLResponse:
-    submitted = form_lists(await request.form())
+    submitted = form_lists(await read_form(request))
 
     def assess() -> HTMLResponse:
         context: dict[str, object] = {
@@ -52,5 +53,5 @@ async def assess_form(
 @router.post("/case.yaml")
 async def form_as_yaml(request: Request, catalog: CatalogDep) -> Response:
     """The form's current content as a case file (blank fields left out)."""
-    data = form_to_case(catalog, form_lists(await request.form()), site_units())
+    data = form_to_case(catalog, form_lists(await read_form(request)), site_units())
     return yaml_download(data, str(data.get("id") or "case"))

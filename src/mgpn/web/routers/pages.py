@@ -35,6 +35,7 @@ from mgpn.web.form import (
     visit_fields,
     visit_from_form,
 )
+from mgpn.web.formdata import read_form
 from mgpn.web.routers.cases import VersionQuery
 from mgpn.web.services import Evaluated, KnowledgeInfo, live_view, stored_view
 from mgpn.web.settings import site_units
@@ -183,7 +184,7 @@ async def save_new_case(
     evaluate: EvaluatorDep,
     actor: ActorDep,
 ) -> Response:
-    submitted = form_lists(await request.form())
+    submitted = form_lists(await read_form(request))
     entered, details = entered_quantities(catalog, submitted), details_from_form(submitted)
     try:
         evaluated = evaluate(form_to_case(catalog, submitted, site_units()), "form")
@@ -244,7 +245,7 @@ async def save_case_version(
     actor: ActorDep,
 ) -> Response:
     current = store.get(case_id)
-    form = form_lists(await request.form())
+    form = form_lists(await read_form(request))
     base = _base_version(form)
     entered, details = entered_quantities(catalog, form), details_from_form(form)
 
@@ -292,7 +293,7 @@ async def add_visit(
     actor: ActorDep,
 ) -> Response:
     """Append one follow-up visit to the version the page showed; the result is a new version."""
-    form = form_lists(await request.form())
+    form = form_lists(await read_form(request))
     base = _base_version(form)
     current = store.get(case_id, base)
 
