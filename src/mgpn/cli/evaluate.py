@@ -62,8 +62,6 @@ def evaluate_command(
 ) -> None:
     """Assess each case: differential, other causes, link, next tests, treatment."""
     from mgpn.batch import evaluate_many
-    from mgpn.report.markdown import render_markdown
-    from mgpn.report.text import render_text
 
     out = Console(highlight=False, soft_wrap=output is not OutputFormat.text)
     err = Console(stderr=True, highlight=False)
@@ -88,8 +86,12 @@ def evaluate_command(
 
                 typer.echo(json.dumps(assessment_bundle(item.assessment), ensure_ascii=False))
             elif output is OutputFormat.markdown:
+                from mgpn.report.markdown import render_markdown
+
                 typer.echo(render_markdown(item.assessment))
             else:
+                from mgpn.report.text import render_text
+
                 render_text(item.assessment, out, full=full)
     except KnowledgeError as exc:
         err.print(f"[bold red]knowledge base refused:[/] {exc}", markup=True)
