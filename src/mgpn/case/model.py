@@ -8,7 +8,6 @@ which :func:`mgpn.case.catalog.field_catalog` describes the format to other tool
 (web form, REDCap dictionary, knowledge-base path checks).
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
