@@ -62,6 +62,7 @@ LAZY = (
     "mgpn.interop.fhir.codemap",
     "mgpn.interop.fhir.export",
     "mgpn.interop.fhir.mapping",
+    "mgpn.interop.fhir.report",
     "mgpn.outcomes",
     "mgpn.report.html",
     "mgpn.report.pdf",
