@@ -140,6 +140,11 @@ def test_evaluate_imports_only_its_own_command_and_renderer() -> None:
     assert "mgpn.report.markdown" not in modules
 
 
+def test_json_output_needs_no_terminal_renderer() -> None:
+    modules = modules_of("evaluate", "--format", "json", str(EXAMPLES / "poems-suspected.json"))
+    assert _under(modules, ("rich", "mgpn.report")) == []
+
+
 def test_a_fhir_bundle_loads_the_mapping_it_needs(tmp_path: Path) -> None:
     """The probe sees lazy modules arrive when a command needs them."""
     from mgpn.case import load_case
