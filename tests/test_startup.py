@@ -12,6 +12,7 @@ path of these commands fails this test. How long start-up takes is measured in
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,7 +74,7 @@ LAZY = (
 )
 
 
-def modules_of(*argv: str) -> set[str]:
+def modules_of(*argv: str, env: dict[str, str] | None = None) -> set[str]:
     """Every module (dotted name) the program imported for ``mgpn argv...``."""
     result = subprocess.run(
         [sys.executable, "-c", _PROBE, *argv],
@@ -81,6 +82,7 @@ def modules_of(*argv: str) -> set[str]:
         text=True,
         timeout=120,
         check=False,
+        env=None if env is None else {**os.environ, **env},
     )
     assert result.returncode == 0, result.stderr
     modules: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -138,6 +140,16 @@ def test_evaluate_imports_only_its_own_command_and_renderer() -> None:
     assert commands == ["mgpn.cli.evaluate", "mgpn.cli.exit_codes", "mgpn.cli.main"]
     assert "mgpn.report.text" in modules
     assert "mgpn.report.markdown" not in modules
+
+
+def test_a_cached_knowledge_base_is_not_checked_again(tmp_path: Path) -> None:
+    """The first run reads and checks the knowledge base; the next takes it from the cache."""
+    env = {"MGPN_CACHE_DIR": str(tmp_path / "cache"), "MGPN_NO_CACHE": ""}  # cache on
+    case = str(EXAMPLES / "anti-mag-neuropathy.yaml")
+    first = modules_of("evaluate", case, env=env)
+    second = modules_of("evaluate", case, env=env)
+    assert "mgpn.knowledge.checks" in first
+    assert _under(second, ("mgpn.knowledge.checks", "mgpn.knowledge.vocabulary")) == []
 
 
 def test_json_output_needs_no_terminal_renderer() -> None:
