@@ -5,7 +5,6 @@ every face of the program (terminal, HTML, PDF, web page, CDS Hooks, FHIR) rende
 Keys and ids here are a contract: more may be added, none renamed or dropped.
 """
 
-from __future__ import annotations
 
 from typing import Any, Literal
 
@@ -95,7 +94,10 @@ Indication = Literal["treat", "consider", "observe", "treat_other_cause", "undet
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # defer_build: a model's validator and serializer are built when first used, not at
+    # import; a process that never validates or dumps one (the terminal view of
+    # ``mgpn evaluate`` once the engine builds results without re-validating) skips it.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 EvidenceKind = Literal[

@@ -99,3 +99,33 @@ def test_caching_can_be_switched_off(cache: Path, kb_copy: Path, monkeypatch: py
     disk_cache.cached_or_read(kb_copy, reads)
     assert reads.count == 2
     assert not cache.exists()
+
+
+def test_two_knowledge_directories_keep_their_own_entries(
+    cache: Path, kb_copy: Path, tmp_path: Path
+) -> None:
+    """Two installations or knowledge bases of one user do not evict each other."""
+    other = tmp_path / "kb-other"
+    shutil.copytree(kb_copy, other)
+    reads = Reads()
+    for _ in range(2):
+        disk_cache.cached_or_read(kb_copy, reads)
+        disk_cache.cached_or_read(other, reads)
+    assert reads.count == 2
+    assert len(list(cache.glob("kb-*.pickle"))) == 2
+
+
+def test_an_edit_replaces_the_entry_of_that_directory_only(
+    cache: Path, kb_copy: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "kb-other"
+    shutil.copytree(kb_copy, other)
+    disk_cache.cached_or_read(kb_copy, Reads())
+    disk_cache.cached_or_read(other, Reads())
+    kept = disk_cache.cache_file(cache, other)
+    meta = kb_copy / "meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    disk_cache.cached_or_read(kb_copy, Reads())
+    stored = set(cache.glob("kb-*.pickle"))
+    assert stored == {kept, disk_cache.cache_file(cache, kb_copy)}
+    assert len(stored) == 2

@@ -8,7 +8,6 @@ which :func:`mgpn.case.catalog.field_catalog` describes the format to other tool
 (web form, REDCap dictionary, knowledge-base path checks).
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
@@ -141,7 +140,9 @@ def _vocab(vocabulary: tuple[str, ...], description: str = "") -> Any:
 class Section(BaseModel):
     """A mapping of the case file: unknown keys refused, ``extensions`` kept."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=False)
+    # defer_build: the sections are validated inside Case, whose validator includes them;
+    # each builds its own validator only when used alone (a default or a direct call).
+    model_config = ConfigDict(extra="forbid", validate_default=False, defer_build=True)
 
     extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f("extensions", "kept, not interpreted")
 

@@ -5,7 +5,6 @@ Input may be a bare number (already canonical), a ``"<number> <unit>"`` string, 
 everything downstream sees canonical units only.
 """
 
-from __future__ import annotations
 
 import math
 import re

@@ -14,12 +14,15 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from mgpn.cli import exit_codes
 from mgpn.errors import InputError, KnowledgeError, MgpnError
+
+if TYPE_CHECKING:  # rich is imported when something is printed through it
+    from rich.console import Console
 
 
 class OutputFormat(StrEnum):
@@ -62,11 +65,19 @@ def evaluate_command(
 ) -> None:
     """Assess each case: differential, other causes, link, next tests, treatment."""
     from mgpn.batch import evaluate_many
-    from mgpn.report.markdown import render_markdown
-    from mgpn.report.text import render_text
 
-    out = Console(highlight=False, soft_wrap=output is not OutputFormat.text)
-    err = Console(stderr=True, highlight=False)
+    consoles: dict[bool, Console] = {}
+
+    def console(stderr: bool = False) -> Console:
+        # Made on first use: JSON, Markdown and FHIR output need no rich unless a file is
+        # refused or noted.
+        if stderr not in consoles:
+            from rich.console import Console
+
+            soft_wrap = not stderr and output is not OutputFormat.text
+            consoles[stderr] = Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap)
+        return consoles[stderr]
+
     refused = 0
     items = evaluate_many(
         files, workers=workers, output="json" if output is OutputFormat.json else "assessment"
@@ -75,10 +86,10 @@ def evaluate_command(
         for item in items:
             if item.error is not None:
                 refused += 1
-                _print_refusal(Path(item.source), item.error, err)
+                _print_refusal(Path(item.source), item.error, console(stderr=True))
                 continue
             for notice in item.notices:
-                err.print(f"{item.source}: {notice}", markup=False)
+                console(stderr=True).print(f"{item.source}: {notice}", markup=False)
             if item.rendered is not None:
                 typer.echo(item.rendered)
             elif item.assessment is None:
@@ -88,11 +99,15 @@ def evaluate_command(
 
                 typer.echo(json.dumps(assessment_bundle(item.assessment), ensure_ascii=False))
             elif output is OutputFormat.markdown:
+                from mgpn.report.markdown import render_markdown
+
                 typer.echo(render_markdown(item.assessment))
             else:
-                render_text(item.assessment, out, full=full)
+                from mgpn.report.text import render_text
+
+                render_text(item.assessment, console(), full=full)
     except KnowledgeError as exc:
-        err.print(f"[bold red]knowledge base refused:[/] {exc}", markup=True)
+        console(stderr=True).print(f"[bold red]knowledge base refused:[/] {exc}", markup=True)
         raise typer.Exit(exit_codes.CANNOT_RUN) from exc
     if refused:
         raise typer.Exit(exit_codes.INPUT_REFUSED)

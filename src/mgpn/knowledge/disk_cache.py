@@ -11,8 +11,10 @@ knowledge files and on mgpn's own code, so it is stored (pickled) under a key ma
 * the versions of Python and pydantic (how the objects are built).
 
 Any change to one of these gives a new key, so a stale knowledge base is never used:
-the files are read, validated and checked again, and the result stored anew. A
-knowledge base that fails its checks is never stored. The cache is private to the
+the files are read, validated and checked again, and the result stored anew, replacing
+the entry of the same installation and knowledge directory (the file name starts with
+a digest of both, so two installations or two knowledge bases of one user do not evict
+each other at every run). A knowledge base that fails its checks is never stored. The cache is private to the
 user (a 0700 folder, 0600 files, refused when another user could have written it), lives in
 ``platformdirs.user_cache_dir("mgpn")`` or ``$MGPN_CACHE_DIR``, and is off with
 ``MGPN_NO_CACHE=1``. Any problem with it (unwritable, corrupt) falls back to reading
@@ -36,6 +38,7 @@ from mgpn.knowledge.schema import KnowledgeBase
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 _FORMAT = b"mgpn-kb-cache/1"
+_OLD_NAMES = "kb-" + "?" * 64 + ".pickle"  # before entries were kept per installation
 
 
 def cache_folder() -> Path | None:
@@ -53,15 +56,41 @@ def cache_folder() -> Path | None:
 def cache_key(directory: Path) -> str:
     digest = hashlib.sha256(_FORMAT)
     digest.update(f"{platform.python_version()} {pydantic.VERSION}".encode())
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(directory)).encode() + b"\0")
-        digest.update(path.read_bytes())
-    for path in sorted(_PACKAGE.rglob("*")):
-        if "__pycache__" in path.parts or path.suffix not in (".py", ".yaml", ".json"):
-            continue
-        info = path.stat()
-        digest.update(f"{path.relative_to(_PACKAGE)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    for relative, full in _files(directory, None):
+        digest.update(relative.encode() + b"\0")
+        with open(full, "rb") as handle:
+            digest.update(handle.read())
+    for relative, full in _files(_PACKAGE, (".py", ".yaml", ".json")):
+        info = os.stat(full)
+        digest.update(f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()
+
+
+def _files(root: Path, suffixes: tuple[str, ...] | None) -> list[tuple[str, str]]:
+    """(path relative to ``root`` with /, full path) of every file under ``root``, sorted.
+
+    os.scandir rather than Path.rglob: this runs at every start-up and is several times
+    faster; __pycache__ folders are skipped (compiled copies of the sources).
+    """
+    found: list[tuple[str, str]] = []
+    pending = [("", os.fspath(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                relative = prefix + entry.name
+                if entry.is_dir():
+                    if entry.name != "__pycache__":
+                        pending.append((relative + "/", entry.path))
+                elif entry.is_file() and (suffixes is None or entry.name.endswith(suffixes)):
+                    found.append((relative, entry.path))
+    return sorted(found)
+
+
+def cache_file(folder: Path, directory: Path) -> Path:
+    """The cache file for the knowledge in ``directory`` as this installation reads it."""
+    where = hashlib.sha256(f"{_PACKAGE}\0{directory.resolve()}".encode()).hexdigest()[:16]
+    return folder / f"kb-{where}-{cache_key(directory)}.pickle"
 
 
 def _trusted(path: Path, kind: Callable[[int], bool]) -> bool:
@@ -93,7 +122,9 @@ def _write(path: Path, kb: KnowledgeBase) -> None:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        for old in path.parent.glob("kb-*.pickle"):  # keep only the current one
+        where = path.name.split("-")[1]
+        stale = [*path.parent.glob(f"kb-{where}-*.pickle"), *path.parent.glob(_OLD_NAMES)]
+        for old in stale:  # keep only the current one
             if old != path:
                 old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
@@ -106,7 +137,7 @@ def cached_or_read(directory: Path, read: Callable[[Path], KnowledgeBase]) -> Kn
     if folder is None:
         return read(directory)
     try:
-        target = folder / f"kb-{cache_key(directory)}.pickle"
+        target = cache_file(folder, directory)
     except OSError:
         return read(directory)
     found = _read(target) if target.exists() else None

@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from mgpn.errors import InputError, KnowledgeError
-from mgpn.knowledge.checks import check_knowledge
 from mgpn.knowledge.coercion import coerced_values
 from mgpn.knowledge.schema import (
     BiomarkerKnowledge,
@@ -171,6 +170,9 @@ def read_knowledge(
         biomarkers=biomarkers,
         uninterpreted=uninterpreted,
     )
+    # Imported here: a process that takes the knowledge base from the cache never checks it.
+    from mgpn.knowledge.checks import check_knowledge
+
     problems = check_knowledge(kb, known_paths=known_paths, known_units=known_units)
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)

@@ -223,8 +223,8 @@ Predicate = Annotated[
     ),
 ]
 
-for _model in (AllOf, AnyOf, AnyKnown, NotOf, CountSpec, AtLeastN, UnknownOf, NotTrue):
-    _model.model_rebuild()
+# No model_rebuild() here: it would build every validator now, defer_build or not. The
+# forward references to ``Predicate`` resolve from this module on the first validation.
 
 
 def children(predicate: Predicate, *, negated: bool = True) -> list[Predicate]:

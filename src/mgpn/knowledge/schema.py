@@ -6,7 +6,6 @@ program at start-up instead of silently switching a rule off. Cross-file checks
 :mod:`mgpn.knowledge.checks`.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any, ClassVar, Literal
@@ -149,7 +148,7 @@ class Criterion(_Sourced):
         return "supportive" if self.direction == "for" else "atypical"
 
     @model_validator(mode="after")
-    def _kind_fits(self) -> Criterion:
+    def _kind_fits(self) -> "Criterion":
         kind = self.effective_kind
         if kind in _AGAINST_KINDS and self.direction != "against":
             raise ValueError(f"criterion {self.id!r}: a {kind} criterion counts against")

@@ -29,10 +29,15 @@ round-trip tests). Codes without a standard code travel in the project code syst
 ``PROJECT_SYSTEM`` whose codes are the case's own dotted paths.
 """
 
-from mgpn.interop.fhir.codemap import CodeMap, load_code_map
-from mgpn.interop.fhir.export import case_to_bundle
-from mgpn.interop.fhir.mapping import bundle_to_case, resources_to_case
-from mgpn.interop.fhir.report import FhirImport, MappingReport, UnusedItem, UsedItem
+from typing import TYPE_CHECKING
+
+from mgpn.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from mgpn.interop.fhir.codemap import CodeMap, load_code_map
+    from mgpn.interop.fhir.export import case_to_bundle
+    from mgpn.interop.fhir.mapping import bundle_to_case, resources_to_case
+    from mgpn.interop.fhir.report import FhirImport, MappingReport, UnusedItem, UsedItem
 
 # The same URLs as codes.yaml's `systems` (a test keeps them equal); constants so that
 # importing the package does not read the code map.
@@ -52,3 +57,19 @@ __all__ = [
     "load_code_map",
     "resources_to_case",
 ]
+
+# Imported on first use: reading a case file (mgpn.interop.fhir.files tells a Bundle from
+# a case file) must not load the mapping and the code map.
+_SOURCES: dict[str, str] = {
+    "CodeMap": "mgpn.interop.fhir.codemap",
+    "load_code_map": "mgpn.interop.fhir.codemap",
+    "case_to_bundle": "mgpn.interop.fhir.export",
+    "bundle_to_case": "mgpn.interop.fhir.mapping",
+    "resources_to_case": "mgpn.interop.fhir.mapping",
+    "FhirImport": "mgpn.interop.fhir.report",
+    "MappingReport": "mgpn.interop.fhir.report",
+    "UnusedItem": "mgpn.interop.fhir.report",
+    "UsedItem": "mgpn.interop.fhir.report",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _SOURCES)

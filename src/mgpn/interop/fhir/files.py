@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mgpn.case.loader import parse_case
 from mgpn.case.model import Case
 from mgpn.errors import FhirError, Issue
-from mgpn.interop.fhir.report import MappingReport
 from mgpn.strict_reader import Limits, read_file, read_json
+
+if TYPE_CHECKING:  # the mapping's report is imported with the mapping, for FHIR input only
+    from mgpn.interop.fhir.report import MappingReport
 
 # A patient's Bundle over years of follow-up is larger than any case file.
 BUNDLE_LIMITS = Limits(max_bytes=64 * 1024 * 1024, max_depth=64)
