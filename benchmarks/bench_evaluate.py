@@ -130,12 +130,13 @@ def per_case(repeat: int = 30) -> list[Row]:
 
 def _interpreted(cases: list[Any], kb: Any) -> None:
     """Every case evaluated with the rule-tree interpreter instead of compiled closures."""
-    from mgpn.engine import compiled, logic, rules
+    from mgpn.engine import compiled, logic, prepared, rules
     from mgpn.engine import evaluate as run
 
     saved = compiled._compile
     compiled._CACHE.clear()
     rules._PLANS.clear()
+    prepared.forget()
     compiled._compile = lambda predicate: lambda facts: logic.interpret(predicate, facts)  # type: ignore[assignment]
     try:
         for case in cases:
@@ -144,6 +145,7 @@ def _interpreted(cases: list[Any], kb: Any) -> None:
         compiled._compile = saved
         compiled._CACHE.clear()
         rules._PLANS.clear()
+        prepared.forget()
 
 
 def profile(top: int = 15) -> str:

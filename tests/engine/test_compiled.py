@@ -102,17 +102,19 @@ def vignettes() -> list[Path]:
 def interpreted(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every predicate the engine runs is the interpreter's walk of the rule tree."""
     from mgpn.engine import compiled as module
-    from mgpn.engine import rules
+    from mgpn.engine import prepared, rules
 
     def interpreter(predicate: Any) -> Any:
         return lambda facts: logic.interpret(predicate, facts)
 
     module._CACHE.clear()
     rules._PLANS.clear()
+    prepared.forget()
     monkeypatch.setattr(module, "_compile", interpreter)
     yield
     module._CACHE.clear()
     rules._PLANS.clear()
+    prepared.forget()
 
 
 @pytest.mark.parametrize("path", vignettes(), ids=lambda path: path.name)

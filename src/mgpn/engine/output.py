@@ -1,0 +1,91 @@
+"""Build the assessment's models from values the engine has already checked.
+
+Why: validating the output costs more than reasoning about the case. Every value the
+engine puts in an assessment comes from the knowledge base (validated when it was
+loaded) or from the engine's own closed sets (statuses, ids, priorities), so a second
+validation per field finds nothing. :func:`construct` makes the instance pydantic's
+validator would make — the same ``__dict__`` in the same field order, the same set of
+given fields — without running the validator; pydantic's ``model_construct`` does the
+same but is slower than validating, which defeats the purpose.
+
+The guard: ``tests/engine/test_output_guard.py`` re-validates every vignette's assessment
+(``Assessment.model_validate``) and requires the same object and the same JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from pydantic import BaseModel
+
+from mgpn.assessment import Evidence
+
+Model = TypeVar("Model", bound=BaseModel)
+
+_set = object.__setattr__
+_REQUIRED = object()
+# Per model class: (field name, default, default factory) in declaration order.
+_Spec = tuple[tuple[str, Any, Callable[[], Any] | None], ...]
+_SPECS: dict[type[BaseModel], _Spec] = {}
+
+
+def _spec(cls: type[BaseModel]) -> _Spec:
+    spec = _SPECS.get(cls)
+    if spec is None:
+        items: list[tuple[str, Any, Callable[[], Any] | None]] = []
+        for name, info in cls.model_fields.items():
+            # The output models' factories take no argument (list, dict).
+            factory = cast("Callable[[], Any] | None", info.default_factory)
+            default = _REQUIRED if info.is_required() else info.default
+            items.append((name, default, factory))
+        spec = _SPECS[cls] = tuple(items)
+    return spec
+
+
+def construct(cls: type[Model], /, **values: Any) -> Model:
+    """An instance of ``cls`` with ``values`` (field names, not aliases), defaults filled.
+
+    A missing required field or an unknown name raises TypeError: the engine's bug,
+    never the user's input.
+    """
+    data: dict[str, Any] = {}
+    for name, default, factory in _spec(cls):
+        if name in values:
+            data[name] = values[name]
+        elif factory is not None:
+            data[name] = factory()
+        elif default is _REQUIRED:
+            raise TypeError(f"{cls.__name__}: field {name!r} is required")
+        else:
+            data[name] = default
+    if len(values) > len(data) or not values.keys() <= data.keys():
+        raise TypeError(f"{cls.__name__}: unknown field(s) {sorted(set(values) - set(data))}")
+    return _instance(cls, data, set(values))
+
+
+def _instance(cls: type[Model], data: dict[str, Any], given: set[str]) -> Model:
+    # What pydantic's validator and model_construct set on a new instance.
+    item = cls.__new__(cls)
+    _set(item, "__dict__", data)
+    _set(item, "__pydantic_fields_set__", given)
+    _set(item, "__pydantic_extra__", None)
+    _set(item, "__pydantic_private__", None)
+    return item
+
+
+_EVIDENCE_FIELDS = frozenset(("text", "criterion", "kind", "references", "verified"))
+
+
+def evidence(
+    text: str, criterion: str, kind: str | None, references: list[str], verified: bool = True
+) -> Evidence:
+    """One :class:`Evidence` line, every field given (the engine's most built model)."""
+    data = {
+        "text": text,
+        "criterion": criterion,
+        "kind": kind,
+        "references": references,
+        "verified": verified,
+    }
+    return _instance(Evidence, data, set(_EVIDENCE_FIELDS))

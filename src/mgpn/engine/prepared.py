@@ -1,0 +1,151 @@
+"""The knowledge base as the engine reads it per case, prepared once per process.
+
+Why: everything here used to be re-derived for every case — the qualified ids written
+into evidence (``poems.vegf_high``, ``tests.vegf_poems``), numbered rule ids, each
+predicate's compiled closure, the syndromes in evaluation order, the ranking sentence.
+The knowledge base is immutable, so it is done once and kept beside it (by identity).
+This module holds no medicine: only ids, texts and references copied from the KB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mgpn.engine.compiled import Compiled, compiled
+from mgpn.knowledge.ids import numbered
+from mgpn.knowledge.schema import (
+    Criterion,
+    IndicationRule,
+    KnowledgeBase,
+    MimicKnowledge,
+    ScopeRule,
+    SyndromeKnowledge,
+    TestRule,
+    TreatmentOptionRule,
+    WarningRule,
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    """What an evidence line about one criterion of one owner says (the KB's words)."""
+
+    text: str
+    criterion: str  # qualified: owner.criterion_id
+    kind: str
+    references: tuple[str, ...]
+    verified: bool
+    missing_text: str  # the line when the criterion is unknown
+
+
+@dataclass(frozen=True)
+class PreparedTest:
+    rule: TestRule
+    when: Compiled
+    done_when: Compiled | None
+    qualified: str  # tests.<id>
+
+
+@dataclass(frozen=True)
+class PreparedIndication:
+    rule: IndicationRule
+    when: Compiled
+    criterion: str  # treatment.indication.<id>
+
+
+@dataclass(frozen=True)
+class PreparedOption:
+    rule: TreatmentOptionRule
+    when: Compiled | None
+    criterion: str  # treatment.option.<id>
+    status_in: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    kb: KnowledgeBase
+    scope: tuple[tuple[ScopeRule, Compiled], ...]
+    mimics: tuple[MimicKnowledge, ...]
+    syndromes: tuple[SyndromeKnowledge, ...]  # in evaluation order
+    lines: dict[str, dict[int, Line]]  # owner -> id(criterion) -> line
+    tests: tuple[PreparedTest, ...]
+    indications: tuple[PreparedIndication, ...]
+    options: tuple[PreparedOption, ...]
+    warnings: tuple[tuple[WarningRule, Compiled], ...]
+    ranking_rule: str  # meta.ranking on one line
+    position: dict[str, int]  # syndrome id -> place in the KB's order
+    dont_miss: dict[str, str]  # syndrome id -> why it must not be missed
+
+
+def _lines(owner: str, criteria: list[Criterion]) -> dict[int, Line]:
+    return {
+        id(c): Line(
+            text=c.text,
+            criterion=f"{owner}.{c.id}",
+            kind=c.effective_kind,
+            references=tuple(c.references),
+            verified=c.verified,
+            missing_text=c.missing_text or c.text,
+        )
+        for c in criteria
+    }
+
+
+def _prepare(kb: KnowledgeBase) -> Prepared:
+    lines: dict[str, dict[int, Line]] = {m.id: _lines(m.id, m.criteria) for m in kb.mimics}
+    lines.update({s.id: _lines(s.id, s.criteria) for s in kb.syndromes})
+    lines["link"] = _lines("link", kb.link.criteria)
+    test_ids = numbered([rule.id or rule.test for rule in kb.tests])
+    treatment = kb.treatment
+    indication_ids = numbered([rule.id or rule.indication for rule in treatment.indication_rules])
+    option_ids = numbered([o.id or o.syndrome for o in treatment.options])
+    return Prepared(
+        kb=kb,
+        scope=tuple((rule, compiled(rule.when)) for rule in kb.meta.scope),
+        mimics=tuple(kb.mimics),
+        syndromes=tuple(kb.ordered_syndromes()),
+        lines=lines,
+        tests=tuple(
+            PreparedTest(
+                rule, compiled(rule.when),
+                None if rule.done_when is None else compiled(rule.done_when), f"tests.{ident}",
+            )
+            for rule, ident in zip(kb.tests, test_ids, strict=True)
+        ),
+        indications=tuple(
+            PreparedIndication(rule, compiled(rule.when), f"treatment.indication.{ident}")
+            for rule, ident in zip(treatment.indication_rules, indication_ids, strict=True)
+        ),
+        options=tuple(
+            PreparedOption(
+                option, None if option.when is None else compiled(option.when),
+                f"treatment.option.{ident}", frozenset(option.status_in),
+            )
+            for option, ident in zip(treatment.options, option_ids, strict=True)
+        ),
+        warnings=tuple((warning, compiled(warning.when)) for warning in treatment.warnings),
+        ranking_rule=" ".join(kb.meta.ranking.split()),
+        position={ident: index for index, ident in enumerate(kb.meta.syndrome_order)},
+        dont_miss={s.id: s.dont_miss for s in kb.syndromes if s.dont_miss},
+    )  # fmt: skip
+
+
+# id(kb) -> prepared; the prepared form holds the kb, so its id is not reused meanwhile.
+_PREPARED: dict[int, Prepared] = {}
+_LIMIT = 64  # many knowledge bases are loaded only by tests
+
+
+def prepared(kb: KnowledgeBase) -> Prepared:
+    """``kb`` prepared for the engine (built on first use, then reused)."""
+    found = _PREPARED.get(id(kb))
+    if found is not None and found.kb is kb:
+        return found
+    if len(_PREPARED) >= _LIMIT:
+        _PREPARED.clear()
+    found = _PREPARED[id(kb)] = _prepare(kb)
+    return found
+
+
+def forget() -> None:
+    """Drop every prepared knowledge base (tests that swap the predicate compiler)."""
+    _PREPARED.clear()
