@@ -23,11 +23,17 @@ from mgpn.assessment import Evidence
 
 Model = TypeVar("Model", bound=BaseModel)
 
-_set = object.__setattr__
+# The slots pydantic gives every model instance, set directly (what its validator does).
+_new = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 _REQUIRED = object()
 # Per model class: (field name, default, default factory) in declaration order.
 _Spec = tuple[tuple[str, Any, Callable[[], Any] | None], ...]
 _SPECS: dict[type[BaseModel], _Spec] = {}
+_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
 
 
 def _spec(cls: type[BaseModel]) -> _Spec:
@@ -40,6 +46,7 @@ def _spec(cls: type[BaseModel]) -> _Spec:
             default = _REQUIRED if info.is_required() else info.default
             items.append((name, default, factory))
         spec = _SPECS[cls] = tuple(items)
+        _NAMES[cls] = tuple(name for name, _, _ in items)
     return spec
 
 
@@ -49,8 +56,11 @@ def construct(cls: type[Model], /, **values: Any) -> Model:
     A missing required field or an unknown name raises TypeError: the engine's bug,
     never the user's input.
     """
+    spec = _spec(cls)
+    if tuple(values) == _NAMES[cls]:
+        return _instance(cls, values, set(values))  # every field, in order: the usual call
     data: dict[str, Any] = {}
-    for name, default, factory in _spec(cls):
+    for name, default, factory in spec:
         if name in values:
             data[name] = values[name]
         elif factory is not None:
@@ -66,11 +76,11 @@ def construct(cls: type[Model], /, **values: Any) -> Model:
 
 def _instance(cls: type[Model], data: dict[str, Any], given: set[str]) -> Model:
     # What pydantic's validator and model_construct set on a new instance.
-    item = cls.__new__(cls)
-    _set(item, "__dict__", data)
-    _set(item, "__pydantic_fields_set__", given)
-    _set(item, "__pydantic_extra__", None)
-    _set(item, "__pydantic_private__", None)
+    item = _new(cls)
+    _set_dict(item, data)
+    _set_fields_set(item, given)
+    _set_extra(item, None)
+    _set_private(item, None)
     return item
 
 
