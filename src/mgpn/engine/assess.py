@@ -19,7 +19,6 @@ from mgpn.assessment import (
     LinkResult,
     MimicResult,
     Ranking,
-    Reference,
     SyndromeResult,
     TestId,
     TestRecommendation,
@@ -27,8 +26,9 @@ from mgpn.assessment import (
     TreatmentOption,
 )
 from mgpn.engine.facts import CaseFacts, CaseLike
-from mgpn.engine.output import construct, evidence
-from mgpn.engine.prepared import Line, Prepared, prepared
+from mgpn.engine.output import Line, construct, evidence, evidence_lines
+from mgpn.engine.output import references as reference_list
+from mgpn.engine.prepared import Prepared, prepared
 from mgpn.engine.ranking import rank, ranking_note
 from mgpn.engine.rules import (
     STATUS_ORDER,
@@ -71,10 +71,6 @@ def _line_evidence(line: Line, text: str | None = None) -> Evidence:
     )
 
 
-def _missing_evidence(line: Line) -> Evidence:
-    return evidence(line.missing_text, line.criterion, line.kind, list(line.references), line.verified)
-
-
 def _status_evidence(owner: str, lines: dict[int, Line], outcome: RuleSetOutcome) -> Evidence:
     if outcome.deciding is not None:
         return _line_evidence(lines[id(outcome.deciding)], outcome.reason)
@@ -114,9 +110,9 @@ def _mimics(facts: CaseFacts, plan: Prepared, collector: _Collector) -> list[Mim
                 references=collector.cite(references),
                 evidence_items=[
                     _status_evidence(mimic.id, lines, outcome),
-                    *[_line_evidence(lines[id(c)]) for c in met],
+                    *evidence_lines([lines[id(c)] for c in met]),
                 ],
-                missing_evidence=[_missing_evidence(lines[id(c)]) for c in missing],
+                missing_evidence=evidence_lines([lines[id(c)] for c in missing], missing=True),
             )
         )
     return results
@@ -182,9 +178,9 @@ def _syndrome(
         unverified=unverified,
         status_reason=outcome.reason,
         notes=notes,
-        for_evidence=[_line_evidence(lines[id(c)]) for c in in_favour],
-        against_evidence=[_line_evidence(lines[id(c)]) for c in against],
-        missing_evidence=[_missing_evidence(lines[id(c)]) for c in missing],
+        for_evidence=evidence_lines([lines[id(c)] for c in in_favour]),
+        against_evidence=evidence_lines([lines[id(c)] for c in against]),
+        missing_evidence=evidence_lines([lines[id(c)] for c in missing], missing=True),
         status_evidence=_status_evidence(owner, lines, outcome),
     )
 
@@ -196,9 +192,7 @@ def _link(facts: CaseFacts, plan: Prepared, collector: _Collector) -> LinkResult
     lines = plan.lines["link"]
     # Only the findings behind the deciding rule: the link's criteria have no direction.
     deciding = outcome.met_in_rule()
-    items = [_status_evidence("link", lines, outcome)] + [
-        _line_evidence(lines[id(c)]) for c in deciding
-    ]
+    items = [_status_evidence("link", lines, outcome), *evidence_lines([lines[id(c)] for c in deciding])]
     seen: set[str] = set()
     unique = []
     for item in items:
@@ -443,11 +437,10 @@ def evaluate_case(case: CaseLike, kb: KnowledgeBase | None = None) -> Assessment
         link = construct(LinkResult, status="undetermined", reasons=[note])
         tests = []
         treatment = construct(Treatment, indication="undetermined", reasons=[note])
-    references = [
-        construct(Reference, id=ref, citation=kb.references[ref].citation, url=kb.references[ref].url)
-        for ref in _unique(collector.references)
-        if ref in kb.references
-    ]
+    citations = plan.citations
+    references = reference_list(
+        [citations[ref] for ref in _unique(collector.references) if ref in citations]
+    )
     case_id = case.get("id")
     # Built after the reference list (as this engine always has), so a biomarker's
     # references stay on the biomarker and are not added to the assessment's list.

@@ -49,7 +49,7 @@ def _compile(node: p.Predicate) -> Compiled:
     if isinstance(node, p.AllOf | p.AnyOf | p.AnyKnown | p.AtLeastN | p.NotOf):
         try:
             return _generate(node)
-        except (SyntaxError, RecursionError):  # nested deeper than Python's block limit
+        except (_CannotWrite, SyntaxError, RecursionError):  # e.g. nested too deep
             pass
     return _closure(node)
 
@@ -271,12 +271,17 @@ def _numeric(leaf: p.Leaf) -> Compiled:
 
 
 class _Writer:
-    """Python source for one predicate tree: each node's truth goes to a local ``rN``."""
+    """Python source for predicate trees: each node's truth goes to a local ``rN``.
 
-    def __init__(self) -> None:
+    ``earlier``, when given, maps each criterion id of a rule set to the local holding
+    its truth so far: a whole rule set is then one function (see :func:`criteria`).
+    """
+
+    def __init__(self, earlier: dict[str, str] | None = None) -> None:
         self.lines: list[str] = []
         self.constants: dict[str, object] = {}
         self.count = 0
+        self.earlier = earlier
 
     def constant(self, value: object) -> str:
         name = f"k{len(self.constants)}"
@@ -343,38 +348,93 @@ class _Writer:
             value = self.node(node.not_true, depth)
             self.emit(f"{target} = {value} is not True", depth)
         elif isinstance(node, p.CriterionRef):
-            self.emit(f"{target} = facts.criterion({node.criterion!r})", depth)
+            if self.earlier is None:
+                self.emit(f"{target} = facts.criterion({node.criterion!r})", depth)
+            else:  # a criterion not (yet) evaluated in this set is unknown
+                self.emit(f"{target} = {self.earlier.get(node.criterion, 'None')}", depth)
         elif isinstance(node, p.Leaf) and node.present is not None:
-            self.emit(f"{target} = (facts.value({node.path!r}) is not None) is {node.present}", depth)
+            self.emit(f"{target} = (value({node.path!r}) is not None) is {node.present}", depth)
         elif isinstance(node, p.Leaf) and isinstance(node.is_, bool):
             value = self.local()
-            self.emit(f"{value} = facts.value({node.path!r})", depth)
+            self.emit(f"{value} = value({node.path!r})", depth)
             self.emit(
                 f"{target} = None if {value} is None else "
                 f"({value} is {node.is_} if {value}.__class__ is bool else False)",
                 depth,
             )
+        elif isinstance(node, p.Leaf) and isinstance(node.is_, str):
+            value = self.local()
+            self.emit(f"{value} = value({node.path!r})", depth)
+            self.emit(
+                f"{target} = None if {value} is None else "
+                f"(isinstance({value}, str) and {value}.lower() == {node.is_.lower()!r})",
+                depth,
+            )
         elif isinstance(node, p.Leaf) and node.in_ is not None:
             allowed = self.constant(frozenset(item.lower() for item in node.in_))
             value = self.local()
-            self.emit(f"{value} = facts.value({node.path!r})", depth)
+            self.emit(f"{value} = value({node.path!r})", depth)
             self.emit(
                 f"{target} = None if {value} is None else "
                 f"(isinstance({value}, str) and {value}.lower() in {allowed})",
                 depth,
             )
-        else:  # leaves with more work, and earlier results: the closure, called
+        elif isinstance(node, p.Leaf | p.SyndromeRef | p.MimicRef | p.LinkRef):
+            # Leaves with more work, and earlier results: the closure, called.
             function = self.constant(compiled(node))
             self.emit(f"{target} = {function}(facts)", depth)
+        else:  # a kind written here only by its closure (may read the criteria of facts)
+            raise _CannotWrite(type(node).__name__)
         return target
+
+    def function(self, name: str, body: list[str], result: str) -> Callable[..., object]:
+        source = "\n".join(
+            [f"def {name}(facts):", "    value = facts.value", *body, f"    return {result}"]
+        )
+        namespace: dict[str, object] = dict(self.constants)
+        exec(compile(source, f"<{name}>", "exec"), namespace)
+        function = namespace[name]
+        assert callable(function)
+        return function
+
+
+class _CannotWrite(Exception):
+    pass
 
 
 def _generate(node: p.Predicate) -> Compiled:
     writer = _Writer()
     result = writer.node(node, 1)
-    source = "\n".join(["def predicate(facts):", *writer.lines, f"    return {result}"])
-    namespace: dict[str, object] = dict(writer.constants)
-    exec(compile(source, f"<predicate {type(node).__name__}>", "exec"), namespace)
-    function = namespace["predicate"]
-    assert callable(function)
-    return function
+    return writer.function("predicate", writer.lines, result)  # type: ignore[return-value]
+
+
+CriteriaFunction = Callable[[Facts], list[Truth]]
+
+
+def criteria(ids: tuple[str, ...], predicates: list[p.Predicate]) -> CriteriaFunction | None:
+    """One function giving the truths of a rule set's criteria, in order, or None.
+
+    A criterion may refer to earlier criteria of its set: each truth is a local the later
+    ones read (a criterion not evaluated yet is unknown, as in the scoped facts of
+    :func:`mgpn.engine.rules.evaluate_criteria`). None when a predicate cannot be
+    written out (too deeply nested, or a kind only the interpreter knows); the caller
+    then evaluates criterion by criterion.
+    """
+    if not GENERATE:
+        return None
+    earlier: dict[str, str] = {}
+    writer = _Writer(earlier)
+    results = []
+    try:
+        for ident, predicate in zip(ids, predicates, strict=True):
+            result = writer.node(predicate, 1)
+            earlier[ident] = result
+            results.append(result)
+        function = writer.function("criteria", writer.lines, "[" + ", ".join(results) + "]")
+    except (_CannotWrite, SyntaxError, RecursionError):
+        return None
+    return function  # type: ignore[return-value]
+
+
+# Tests and the benchmark turn generation off to run the closures (or the interpreter).
+GENERATE = True

@@ -14,12 +14,12 @@ The guard: ``tests/engine/test_output_guard.py`` re-validates every vignette's a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple, TypeVar, cast
 
 from pydantic import BaseModel
 
-from mgpn.assessment import Evidence
+from mgpn.assessment import Evidence, Reference
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -33,7 +33,6 @@ _REQUIRED = object()
 # Per model class: (field name, default, default factory) in declaration order.
 _Spec = tuple[tuple[str, Any, Callable[[], Any] | None], ...]
 _SPECS: dict[type[BaseModel], _Spec] = {}
-_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
 
 
 def _spec(cls: type[BaseModel]) -> _Spec:
@@ -46,7 +45,6 @@ def _spec(cls: type[BaseModel]) -> _Spec:
             default = _REQUIRED if info.is_required() else info.default
             items.append((name, default, factory))
         spec = _SPECS[cls] = tuple(items)
-        _NAMES[cls] = tuple(name for name, _, _ in items)
     return spec
 
 
@@ -56,9 +54,11 @@ def construct(cls: type[Model], /, **values: Any) -> Model:
     A missing required field or an unknown name raises TypeError: the engine's bug,
     never the user's input.
     """
-    spec = _spec(cls)
-    if tuple(values) == _NAMES[cls]:
-        return _instance(cls, values, set(values))  # every field, in order: the usual call
+    spec = _SPECS.get(cls) or _spec(cls)
+    if len(values) == len(spec):
+        # Every field given, as the engine does: in declaration order (checked for every
+        # vignette by the guard test), so the keyword dict is the instance's dict.
+        return _instance(cls, values, set(values))
     data: dict[str, Any] = {}
     for name, default, factory in spec:
         if name in values:
@@ -85,6 +85,52 @@ def _instance(cls: type[Model], data: dict[str, Any], given: set[str]) -> Model:
 
 
 _EVIDENCE_FIELDS = frozenset(("text", "criterion", "kind", "references", "verified"))
+
+
+class Line(NamedTuple):
+    """What an evidence line about one knowledge-base item says (the KB's words)."""
+
+    text: str
+    criterion: str  # qualified: owner.criterion_id
+    kind: str
+    references: tuple[str, ...]
+    verified: bool
+    missing_text: str  # the line's text when the item is unknown
+
+
+def evidence_lines(lines: Iterable[Line], missing: bool = False) -> list[Evidence]:
+    """One :class:`Evidence` per line (with ``missing_text`` when ``missing``)."""
+    found = []
+    for text, criterion, kind, references, verified, missing_text in lines:
+        item = _new(Evidence)
+        _set_dict(
+            item,
+            {
+                "text": missing_text if missing else text,
+                "criterion": criterion,
+                "kind": kind,
+                "references": list(references),
+                "verified": verified,
+            },
+        )
+        _set_fields_set(item, set(_EVIDENCE_FIELDS))
+        _set_extra(item, None)
+        _set_private(item, None)
+        found.append(item)
+    return found
+
+
+def references(rows: Iterable[tuple[str, str, str | None]]) -> list[Reference]:
+    """One :class:`Reference` per (id, citation, url)."""
+    found = []
+    for ident, citation, url in rows:
+        item = _new(Reference)
+        _set_dict(item, {"id": ident, "citation": citation, "url": url})
+        _set_fields_set(item, {"id", "citation", "url"})
+        _set_extra(item, None)
+        _set_private(item, None)
+        found.append(item)
+    return found
 
 
 def evidence(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mgpn.engine.compiled import Compiled, compiled
+from mgpn.engine.output import Line
 from mgpn.knowledge.ids import numbered
 from mgpn.knowledge.schema import (
     Criterion,
@@ -24,18 +25,6 @@ from mgpn.knowledge.schema import (
     TreatmentOptionRule,
     WarningRule,
 )
-
-
-@dataclass(frozen=True)
-class Line:
-    """What an evidence line about one criterion of one owner says (the KB's words)."""
-
-    text: str
-    criterion: str  # qualified: owner.criterion_id
-    kind: str
-    references: tuple[str, ...]
-    verified: bool
-    missing_text: str  # the line when the criterion is unknown
 
 
 @dataclass(frozen=True)
@@ -74,18 +63,15 @@ class Prepared:
     warnings: tuple[tuple[WarningRule, Compiled], ...]
     ranking_rule: str  # meta.ranking on one line
     position: dict[str, int]  # syndrome id -> place in the KB's order
+    citations: dict[str, tuple[str, str, str | None]]  # reference id -> (id, citation, url)
     dont_miss: dict[str, str]  # syndrome id -> why it must not be missed
 
 
 def _lines(owner: str, criteria: list[Criterion]) -> dict[int, Line]:
     return {
         id(c): Line(
-            text=c.text,
-            criterion=f"{owner}.{c.id}",
-            kind=c.effective_kind,
-            references=tuple(c.references),
-            verified=c.verified,
-            missing_text=c.missing_text or c.text,
+            c.text, f"{owner}.{c.id}", c.effective_kind, tuple(c.references), c.verified,
+            c.missing_text or c.text,
         )
         for c in criteria
     }
@@ -127,6 +113,7 @@ def _prepare(kb: KnowledgeBase) -> Prepared:
         ranking_rule=" ".join(kb.meta.ranking.split()),
         position={ident: index for index, ident in enumerate(kb.meta.syndrome_order)},
         dont_miss={s.id: s.dont_miss for s in kb.syndromes if s.dont_miss},
+        citations={ref: (ref, item.citation, item.url) for ref, item in kb.references.items()},
     )  # fmt: skip
 
 

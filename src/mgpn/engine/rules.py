@@ -22,7 +22,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mgpn.engine.compiled import Compiled, compiled
+from mgpn.engine.compiled import Compiled, CriteriaFunction, compiled
+from mgpn.engine.compiled import criteria as together
 from mgpn.engine.facts import CaseFacts
 from mgpn.engine.logic import Truth
 from mgpn.knowledge.ids import numbered
@@ -55,7 +56,7 @@ class RuleSetOutcome:
 
     __slots__ = (
         "criteria", "deciding", "met_against", "met_for", "reason", "rule_criteria",
-        "rule_id", "rule_references", "rule_unverified", "status", "truths",
+        "rule_id", "rule_references", "rule_unverified", "status", "truths", "unknown",
     )
 
     def __init__(
@@ -81,11 +82,14 @@ class RuleSetOutcome:
         self.deciding: Criterion | None = None
         self.met_for: list[Criterion] = []
         self.met_against: list[Criterion] = []
+        self.unknown: list[Criterion] = []
         for criterion, truth in zip(criteria, truths, strict=True):
             if truth is True:
                 (self.met_for if criterion.direction == "for" else self.met_against).append(
                     criterion
                 )
+            elif truth is None:
+                self.unknown.append(criterion)
 
     @property
     def outcomes(self) -> list[CriterionOutcome]:
@@ -108,8 +112,8 @@ class RuleSetOutcome:
         """Unknown criteria that say what to ask for; gating ones first, each text once."""
         seen: set[str] = set()
         found: list[Criterion] = []
-        unknown = [c for c, t in zip(self.criteria, self.truths, strict=True) if t is None]
-        for criterion in sorted(unknown, key=lambda c: not c.gating):
+        unknown = self.unknown
+        for criterion in [c for c in unknown if c.gating] + [c for c in unknown if not c.gating]:
             text = criterion.missing_text
             if text and text not in seen:
                 seen.add(text)
@@ -158,8 +162,7 @@ class RuleSetPlan:
     """A rule set compiled once (the knowledge base is immutable): what evaluation reads."""
 
     criteria: tuple[Criterion, ...]
-    ids: tuple[str, ...]
-    predicates: tuple[Compiled, ...]
+    criteria_plan: _CriteriaPlan
     status_rules: tuple[_StatusPlan, ...]
     settling: tuple[int, ...]  # criteria that raise the status when met, in order
     capping: tuple[int, ...]  # criteria that may lower it, in order
@@ -170,11 +173,21 @@ class RuleSetPlan:
 _PLANS: dict[int, tuple[object, object]] = {}
 
 
-def _criteria_plan(criteria: list[Criterion]) -> tuple[tuple[str, ...], tuple[Compiled, ...]]:
+@dataclass(frozen=True)
+class _CriteriaPlan:
+    ids: tuple[str, ...]
+    predicates: tuple[Compiled, ...]
+    together: CriteriaFunction | None  # all criteria in one generated function
+
+
+def _criteria_plan(criteria: list[Criterion]) -> _CriteriaPlan:
     entry = _PLANS.get(id(criteria))
     if entry is None or entry[0] is not criteria:
-        plan = (tuple(c.id for c in criteria), tuple(compiled(c.when) for c in criteria))
-        entry = (criteria, plan)
+        ids = tuple(c.id for c in criteria)
+        built = _CriteriaPlan(
+            ids, tuple(compiled(c.when) for c in criteria), together(ids, [c.when for c in criteria])
+        )
+        entry = (criteria, built)
         _PLANS[id(criteria)] = entry
     return entry[1]  # type: ignore[return-value]
 
@@ -185,7 +198,7 @@ def plan(rules: RuleSet) -> RuleSetPlan:
     if entry is not None and entry[0] is rules:
         return entry[1]  # type: ignore[return-value]
     criteria = tuple(rules.criteria)
-    ids, predicates = _criteria_plan(rules.criteria)
+    criteria_plan = _criteria_plan(rules.criteria)
     status_rules = tuple(
         _StatusPlan(
             rule, ident, compiled(rule.when),
@@ -195,8 +208,7 @@ def plan(rules: RuleSet) -> RuleSetPlan:
     )  # fmt: skip
     built = RuleSetPlan(
         criteria=criteria,
-        ids=ids,
-        predicates=predicates,
+        criteria_plan=criteria_plan,
         status_rules=status_rules,
         settling=tuple(i for i, c in enumerate(criteria) if c.settles is not None),
         capping=tuple(
@@ -208,14 +220,15 @@ def plan(rules: RuleSet) -> RuleSetPlan:
     return built
 
 
-def _truths(
-    ids: tuple[str, ...], predicates: tuple[Compiled, ...], facts: CaseFacts
-) -> tuple[list[Truth], CaseFacts]:
+def _truths(plan: _CriteriaPlan, facts: CaseFacts) -> tuple[list[Truth], CaseFacts]:
     """Criteria may refer to earlier criteria of the same set, so evaluate in order."""
+    if plan.together is not None:
+        truths = plan.together(facts)
+        return truths, facts.scoped(dict(zip(plan.ids, truths, strict=True)))
     by_id: dict[str, Truth] = {}
-    truths: list[Truth] = []
+    truths = []
     scoped = facts.scoped(by_id)  # sees each truth as it is added below
-    for ident, predicate in zip(ids, predicates):  # noqa: B905 - built together
+    for ident, predicate in zip(plan.ids, plan.predicates, strict=True):
         truth = predicate(scoped)
         by_id[ident] = truth
         truths.append(truth)
@@ -224,8 +237,7 @@ def _truths(
 
 def evaluate_criteria(criteria: list[Criterion], facts: CaseFacts) -> list[CriterionOutcome]:
     """Each criterion's truth, in order (a criterion may refer to earlier ones)."""
-    ids, predicates = _criteria_plan(criteria)
-    truths, _ = _truths(ids, predicates, facts)
+    truths, _ = _truths(_criteria_plan(criteria), facts)
     return [CriterionOutcome(c, t) for c, t in zip(criteria, truths, strict=True)]
 
 
@@ -276,7 +288,7 @@ def _apply_caps(outcome: RuleSetOutcome, compiled_rules: RuleSetPlan) -> None:
 def evaluate_rule_set(rules: RuleSet, default_status: str, facts: CaseFacts) -> RuleSetOutcome:
     compiled_rules = plan(rules)
     criteria = compiled_rules.criteria
-    truths, scoped = _truths(compiled_rules.ids, compiled_rules.predicates, facts)
+    truths, scoped = _truths(compiled_rules.criteria_plan, facts)
     result: RuleSetOutcome | None = None
     for status_rule in compiled_rules.status_rules:
         if status_rule.when(scoped) is True:
