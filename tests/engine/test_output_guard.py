@@ -8,6 +8,7 @@ caller editing one result must never change the next case's).
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 from mgpn.assessment import Assessment, Evidence, LinkResult, SyndromeResult
 from mgpn.case import load_case
 from mgpn.engine import evaluate
-from mgpn.engine.output import construct, evidence
+from mgpn.engine.output import construct, evidence, rebuild
 from tests.conftest import REPO, SHARED
 
 BUNDLED = sorted(
@@ -56,6 +57,16 @@ def test_revalidated_assessment_is_the_same(path: Path) -> None:
     assert again.model_dump_json(by_alias=True) == built.model_dump_json(by_alias=True)
     assert repr(again) == repr(built)  # repr follows each instance's own field order
     assert Assessment.model_validate_json(built.model_dump_json(by_alias=True)) == built
+
+
+@pytest.mark.parametrize("path", _cases())
+def test_rebuilt_from_its_dump_is_the_same(path: Path) -> None:
+    """What a batch worker sends back (model_dump) rebuilds to the same assessment."""
+    built = evaluate(load_case(path))
+    again = rebuild(Assessment, pickle.loads(pickle.dumps(built.model_dump())))
+    assert again == built
+    assert repr(again) == repr(built)
+    assert again.model_dump_json(by_alias=True) == built.model_dump_json(by_alias=True)
 
 
 @pytest.mark.parametrize("path", _cases())
