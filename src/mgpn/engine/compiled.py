@@ -295,6 +295,17 @@ class _Writer:
     def emit(self, line: str, depth: int) -> None:
         self.lines.append("    " * depth + line)
 
+    def read(self, path: str, depth: int) -> str:
+        """Code reading the case value at ``path`` into a new local; return its name."""
+        local = self.local()
+        if self.earlier is None:
+            self.emit(f"{local} = value({path!r})", depth)
+        else:  # a rule set's function is given CaseFacts: its cache first, without a call
+            self.emit(f"{local} = values.get({path!r}, MISSING)", depth)
+            self.emit(f"if {local} is MISSING:", depth)
+            self.emit(f"{local} = value({path!r})", depth + 1)
+        return local
+
     def node(self, node: p.Predicate, depth: int) -> str:
         """Write code leaving ``node``'s truth in a new local; return its name."""
         target = self.local()
@@ -353,18 +364,17 @@ class _Writer:
             else:  # a criterion not (yet) evaluated in this set is unknown
                 self.emit(f"{target} = {self.earlier.get(node.criterion, 'None')}", depth)
         elif isinstance(node, p.Leaf) and node.present is not None:
-            self.emit(f"{target} = (value({node.path!r}) is not None) is {node.present}", depth)
+            value = self.read(node.path, depth)
+            self.emit(f"{target} = ({value} is not None) is {node.present}", depth)
         elif isinstance(node, p.Leaf) and isinstance(node.is_, bool):
-            value = self.local()
-            self.emit(f"{value} = value({node.path!r})", depth)
+            value = self.read(node.path, depth)
             self.emit(
                 f"{target} = None if {value} is None else "
                 f"({value} is {node.is_} if {value}.__class__ is bool else False)",
                 depth,
             )
         elif isinstance(node, p.Leaf) and isinstance(node.is_, str):
-            value = self.local()
-            self.emit(f"{value} = value({node.path!r})", depth)
+            value = self.read(node.path, depth)
             self.emit(
                 f"{target} = None if {value} is None else "
                 f"(isinstance({value}, str) and {value}.lower() == {node.is_.lower()!r})",
@@ -372,8 +382,7 @@ class _Writer:
             )
         elif isinstance(node, p.Leaf) and node.in_ is not None:
             allowed = self.constant(frozenset(item.lower() for item in node.in_))
-            value = self.local()
-            self.emit(f"{value} = value({node.path!r})", depth)
+            value = self.read(node.path, depth)
             self.emit(
                 f"{target} = None if {value} is None else "
                 f"(isinstance({value}, str) and {value}.lower() in {allowed})",
@@ -388,10 +397,11 @@ class _Writer:
         return target
 
     def function(self, name: str, body: list[str], result: str) -> Callable[..., object]:
-        source = "\n".join(
-            [f"def {name}(facts):", "    value = facts.value", *body, f"    return {result}"]
-        )
-        namespace: dict[str, object] = dict(self.constants)
+        header = ["    value = facts.value"]
+        if self.earlier is not None:
+            header.append("    values = facts.values")
+        source = "\n".join([f"def {name}(facts):", *header, *body, f"    return {result}"])
+        namespace: dict[str, object] = {**self.constants, "MISSING": _MISSING}
         exec(compile(source, f"<{name}>", "exec"), namespace)
         function = namespace[name]
         assert callable(function)
@@ -400,6 +410,9 @@ class _Writer:
 
 class _CannotWrite(Exception):
     pass
+
+
+_MISSING = object()
 
 
 def _generate(node: p.Predicate) -> Compiled:
@@ -413,6 +426,8 @@ CriteriaFunction = Callable[[Facts], list[Truth]]
 
 def criteria(ids: tuple[str, ...], predicates: list[p.Predicate]) -> CriteriaFunction | None:
     """One function giving the truths of a rule set's criteria, in order, or None.
+
+    It takes :class:`mgpn.engine.facts.CaseFacts` (it reads their value cache directly).
 
     A criterion may refer to earlier criteria of its set: each truth is a local the later
     ones read (a criterion not evaluated yet is unknown, as in the scoped facts of
