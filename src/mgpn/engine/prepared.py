@@ -9,6 +9,7 @@ This module holds no medicine: only ids, texts and references copied from the KB
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from mgpn.engine.compiled import Compiled, compiled
@@ -130,7 +131,27 @@ def prepared(kb: KnowledgeBase) -> Prepared:
     if len(_PREPARED) >= _LIMIT:
         _PREPARED.clear()
     found = _PREPARED[id(kb)] = _prepare(kb)
+    _out_of_collectors_sight()
     return found
+
+
+_FROZEN = False
+
+
+def _out_of_collectors_sight() -> None:
+    """Once per process: what exists now (the knowledge base, its compiled rules) is moved
+    out of the cyclic garbage collector's sight (``gc.freeze``).
+
+    Why: a case allocates a few thousand short-lived objects, so the collector runs often,
+    and each full collection walked the tens of thousands of knowledge-base objects that
+    live as long as the process: about a fifth of an evaluation's time. Frozen objects
+    are still freed by reference counting when dropped; only reference cycles that were
+    already garbage at this moment stay in memory.
+    """
+    global _FROZEN
+    if not _FROZEN:
+        _FROZEN = True
+        gc.freeze()
 
 
 def forget() -> None:
