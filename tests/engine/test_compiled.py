@@ -134,6 +134,38 @@ def test_rule_set_functions_equal_criterion_by_criterion_interpretation(
         assert together(facts) == expected, rule_set
 
 
+ENGINE_PREDICATES = [
+    *(rule.when for rule in KB.meta.scope),
+    *(rule.when for rule in KB.tests),
+    *(rule.done_when for rule in KB.tests if rule.done_when is not None),
+    *(rule.when for rule in KB.treatment.indication_rules),
+    *(option.when for option in KB.treatment.options if option.when is not None),
+    *(warning.when for warning in KB.treatment.warnings),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    document=case_documents(),
+    syndromes=st.dictionaries(st.sampled_from(SYNDROMES), st.sampled_from(SYNDROME_STATUSES)),
+    mimics=st.dictionaries(st.sampled_from(MIMICS), st.sampled_from(MIMIC_STATUSES)),
+    link=st.none() | st.sampled_from(LINK_STATUSES),
+)
+def test_engine_level_predicates_equal_interpretation(
+    document: dict[str, Any], syndromes: dict[str, str], mimics: dict[str, str], link: str | None
+) -> None:
+    """Tests, treatment and scope rules, as the engine runs them (no criterion in scope)."""
+    from mgpn.engine.compiled import for_case_facts
+
+    try:
+        case: Case = parse_case(document)
+    except Exception:  # the strategy may draw an invalid case; nothing to evaluate then
+        return
+    facts = CaseFacts(case, KB, dict(syndromes), dict(mimics), link)
+    for predicate in ENGINE_PREDICATES:
+        assert for_case_facts(predicate)(facts) == logic.interpret(predicate, facts), predicate
+
+
 def vignettes() -> list[Path]:
     shared = sorted((REPO.parent / "shared" / "cases").glob("*.yaml"))
     bundled = sorted((REPO / "src" / "mgpn" / "examples").glob("*.yaml"))

@@ -451,5 +451,22 @@ def criteria(ids: tuple[str, ...], predicates: list[p.Predicate]) -> CriteriaFun
     return function  # type: ignore[return-value]
 
 
+def for_case_facts(predicate: p.Predicate) -> Compiled:
+    """``predicate`` for the engine's own :class:`mgpn.engine.facts.CaseFacts` outside any
+    rule set (tests, treatment, scope): one function reading their value cache directly.
+
+    No criterion is in scope there, so a criterion reference is unknown, as
+    ``facts.criterion`` would answer.
+    """
+    if GENERATE:
+        writer = _Writer({})
+        try:
+            result = writer.node(predicate, 1)
+            return writer.function("predicate", writer.lines, result)  # type: ignore[return-value]
+        except (_CannotWrite, SyntaxError, RecursionError):
+            pass
+    return compiled(predicate)
+
+
 # Tests and the benchmark turn generation off to run the closures (or the interpreter).
 GENERATE = True

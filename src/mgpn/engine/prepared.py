@@ -12,7 +12,8 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 
-from mgpn.engine.compiled import Compiled, compiled
+from mgpn.engine.compiled import Compiled
+from mgpn.engine.compiled import for_case_facts as compiled
 from mgpn.engine.output import Line
 from mgpn.knowledge.ids import numbered
 from mgpn.knowledge.schema import (
