@@ -2,6 +2,8 @@
 
     python benchmarks/bench_evaluate.py [--profile]   # figures for the README
     python benchmarks/bench_evaluate.py --startup     # start-up only, with an import-time table
+    python benchmarks/bench_evaluate.py --per-case --against main --profile
+                                                     # the engine against an earlier commit
     pytest benchmarks/bench_evaluate.py              # in-process timing via pytest-benchmark
 
 Start-up: whole processes (median of several interleaved runs, after one warm-up run
@@ -9,7 +11,11 @@ that fills the byte-code and knowledge-base caches): ``mgpn evaluate one.yaml``,
 ``mgpn --help`` and ``import mgpn`` against ``python -c "import pydantic, yaml"``, the
 floor of any program that reads a YAML case into pydantic models.
 Per case: evaluation in-process over the shared vignettes (../shared/cases, beside the
-repository) or, without them, the bundled examples, against parsing the same files.
+repository) and the bundled examples, in CPU time (``time.process_time``: steadier than
+wall time on a shared machine), against parsing the same files, against the same engine
+walking the rule trees, against validating the finished assessment alone (what building
+the output with pydantic's validator would cost), and with ``--against REV`` against the
+engine of an earlier commit (``git archive REV src``, run in a child process).
 Batch: ``mgpn.evaluate_many`` over a few thousand case files with one worker per core,
 against the same in this process alone, and ``mgpn evaluate --format json`` on them all.
 ``--profile`` prints the engine's top functions (cProfile, by own time).
@@ -20,6 +26,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
+import math
 import os
 import pstats
 import shutil
@@ -169,7 +177,18 @@ def import_times(top: int = 14) -> str:
     return "\n".join(lines)
 
 
-def per_case(repeat: int = 30) -> list[Row]:
+def _cpu(function: Callable[[], Any], repeat: int) -> float:
+    """The fastest of ``repeat`` runs, in CPU seconds of this process."""
+    best = math.inf
+    for _ in range(repeat):
+        start = time.process_time()
+        function()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def engine_and_parse(repeat: int = 30) -> dict[str, float]:
+    """CPU ms per case: evaluating the cases, and parsing their files (any engine version)."""
     from mgpn.case import load_case
     from mgpn.engine import evaluate
     from mgpn.knowledge import load_knowledge
@@ -177,47 +196,92 @@ def per_case(repeat: int = 30) -> list[Row]:
     kb = load_knowledge()
     files = case_files()
     cases = [load_case(path) for path in files]
-    for case in cases:  # warm-up
+    for case in cases:  # warm-up: the knowledge base compiled, caches filled
         evaluate(case, kb)
-    parse = statistics.median(_timed(lambda: [load_case(path) for path in files], repeat))
-    engine = statistics.median(_timed(lambda: [evaluate(case, kb) for case in cases], repeat))
-    tree = statistics.median(_timed(lambda: _interpreted(cases, kb), max(3, repeat // 3)))
     n = len(cases)
-    return [
+    # Interleaved, so a change in the machine's load touches both alike.
+    parse = engine = math.inf
+    for _ in range(max(1, repeat // 5)):
+        parse = min(parse, _cpu(lambda: [load_case(path) for path in files], 2))
+        engine = min(engine, _cpu(lambda: [evaluate(case, kb) for case in cases], 5))
+    return {"engine": 1000 * engine / n, "parse": 1000 * parse / n, "cases": n}
+
+
+def _earlier_engine(revision: str, repeat: int) -> dict[str, float]:
+    """:func:`engine_and_parse` run on the source tree of ``revision``, in a child process."""
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", revision, "src"], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        code = (
+            "import json, sys; sys.path.insert(0, sys.argv[1]); import bench_evaluate as b; "
+            "print(json.dumps(b.engine_and_parse(int(sys.argv[2]))))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(Path(__file__).parent), str(repeat)],
+            check=True, capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": str(Path(folder, "src"))},
+        ).stdout  # fmt: skip
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def per_case(repeat: int = 30, against: str | None = None) -> list[Row]:
+    from mgpn.assessment import Assessment
+    from mgpn.case import load_case
+    from mgpn.knowledge import load_knowledge
+
+    earlier = _earlier_engine(against, repeat) if against else None
+    now = engine_and_parse(repeat)
+    n, engine = int(now["cases"]), now["engine"]
+    kb = load_knowledge()
+    cases = [load_case(path) for path in case_files()]
+    tree = 1000 * _cpu(lambda: _interpreted(cases, kb), max(2, repeat // 10)) / n
+    from mgpn.engine import evaluate
+
+    dumps = [evaluate(case, kb).model_dump() for case in cases]
+    validate = 1000 * _cpu(lambda: [Assessment.model_validate(d) for d in dumps], 5) / n
+    rows = [
         Row(
-            f"evaluation in-process, per case ({n} cases)",
-            1000 * engine / n,
-            "ms",
-            "parsing the same case file",
-            1000 * parse / n,
-            "< 1 ms",
+            f"evaluation in-process, per case ({n} cases, CPU)",
+            engine, "ms", "parsing the same case file", now["parse"], "< 1 ms",
         ),
         Row(
-            "evaluation in-process, per case, compiled predicates",
-            1000 * engine / n,
-            "ms",
-            "the same walking the rule trees (logic.interpret)",
-            1000 * tree / n,
+            "evaluation in-process, per case, compiled rules",
+            engine, "ms", "the same walking the rule trees (logic.interpret)", tree,
         ),
-    ]
+        Row(
+            "evaluation in-process, per case (output built unvalidated)",
+            engine, "ms", "validating the finished assessment alone (model_validate)", validate,
+        ),
+    ]  # fmt: skip
+    if earlier is not None:
+        figure = f"evaluation in-process, per case, this tree vs {against}"
+        rows.append(Row(figure, engine, "ms", f"the engine at {against}", earlier["engine"]))
+    return rows
 
 
 def _interpreted(cases: list[Any], kb: Any) -> None:
-    """Every case evaluated with the rule-tree interpreter instead of compiled closures."""
-    from mgpn.engine import compiled, logic, rules
+    """Every case evaluated with the rule-tree interpreter instead of compiled rules."""
+    from mgpn.engine import compiled, logic, prepared, rules
     from mgpn.engine import evaluate as run
 
+    def forget() -> None:
+        compiled._CACHE.clear()
+        rules._PLANS.clear()
+        prepared.forget()
+
     saved = compiled._compile
-    compiled._CACHE.clear()
-    rules._PLANS.clear()
     compiled._compile = lambda predicate: lambda facts: logic.interpret(predicate, facts)  # type: ignore[assignment]
+    compiled.GENERATE = False
+    forget()
     try:
         for case in cases:
             run(case, kb)
     finally:
         compiled._compile = saved
-        compiled._CACHE.clear()
-        rules._PLANS.clear()
+        compiled.GENERATE = True
+        forget()
 
 
 def profile(top: int = 15) -> str:
@@ -280,8 +344,12 @@ def batch(copies: int = 2000) -> list[Row]:
     ]
 
 
-def rows(quick: bool = False) -> list[Row]:
-    return startup(3 if quick else 7) + per_case(10 if quick else 30) + batch(500 if quick else 2000)
+def rows(quick: bool = False, against: str | None = None) -> list[Row]:
+    return (
+        startup(3 if quick else 7)
+        + per_case(10 if quick else 30, against)
+        + batch(500 if quick else 2000)
+    )
 
 
 def test_bench_evaluate_all_cases(benchmark: Any) -> None:
@@ -304,13 +372,18 @@ def main() -> None:
     parser.add_argument(
         "--startup", action="store_true", help="start-up only, with its import-time table"
     )
+    parser.add_argument("--per-case", action="store_true", help="only the per-case figures")
+    parser.add_argument("--against", metavar="REV", help="also time the engine of this commit")
     args = parser.parse_args()
     print(machine())
     if args.startup:
         print(markdown(startup(5 if args.quick else 11)))
         print("\nImport time of mgpn evaluate one.yaml:\n" + import_times())
         return
-    print(markdown(rows(args.quick)))
+    if args.per_case:
+        print(markdown(per_case(10 if args.quick else 30, args.against)))
+    else:
+        print(markdown(rows(args.quick, args.against)))
     if args.profile:
         print("\nEngine profile (top functions by own time):\n" + profile())
 

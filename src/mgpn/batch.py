@@ -70,7 +70,12 @@ class BatchItem:
 # An error crosses the process boundary as (class, source, issues) or (class, message):
 # InputError's constructor takes the source and issues, which plain pickling loses.
 _ErrorState = tuple[type[MgpnError], str, Any]
-_Result = tuple[int, str, Assessment | None, _ErrorState | None, str | None, tuple[str, ...]]
+# An assessment crosses it as its model_dump() (plain dicts and lists): pickled and rebuilt
+# (mgpn.engine.output.rebuild) several times faster than the tree of models itself, so the
+# parent, which receives every result, stays cheaper than the workers.
+_Result = tuple[
+    int, str, Assessment | dict[str, Any] | None, _ErrorState | None, str | None, tuple[str, ...]
+]
 
 
 def _error_state(error: MgpnError) -> _ErrorState:
@@ -141,7 +146,15 @@ def _json_line(assessment: Assessment) -> str:
 
 
 def _run_chunk(chunk: list[tuple[int, CaseInput]], output: Output) -> list[_Result]:
-    return [_evaluate_one(index, item, output) for index, item in chunk]
+    """In a worker: the chunk's results, assessments as plain data for the trip back."""
+    results = []
+    for index, item in chunk:
+        result = _evaluate_one(index, item, output)
+        assessment = result[2]
+        if isinstance(assessment, Assessment):
+            result = (result[0], result[1], assessment.model_dump(), *result[3:])
+        results.append(result)
+    return results
 
 
 def _warm_worker() -> None:
@@ -153,6 +166,10 @@ def _warm_worker() -> None:
 
 def _to_item(result: _Result) -> BatchItem:
     index, source, assessment, error, rendered, notices = result
+    if isinstance(assessment, dict):  # from a worker (see _Result)
+        from mgpn.engine.output import rebuild
+
+        assessment = rebuild(Assessment, assessment)
     return BatchItem(
         index=index,
         source=source,

@@ -92,6 +92,80 @@ def test_every_predicate_compiled_equals_interpreted(
         assert compiled(predicate)(facts) == logic.interpret(predicate, facts), predicate
 
 
+RULE_SETS = [*KB.mimics, *KB.syndromes, KB.link] + [
+    type("Markers", (), {"criteria": staging.markers})  # staging markers: criteria too
+    for syndrome in KB.syndromes for staging in syndrome.staging
+]  # fmt: skip
+
+
+def test_every_rule_set_is_written_as_one_function() -> None:
+    from mgpn.engine import rules
+
+    assert all(rules._criteria_plan(r.criteria).together is not None for r in RULE_SETS)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    document=case_documents(),
+    syndromes=st.dictionaries(st.sampled_from(SYNDROMES), st.sampled_from(SYNDROME_STATUSES)),
+    mimics=st.dictionaries(st.sampled_from(MIMICS), st.sampled_from(MIMIC_STATUSES)),
+    link=st.none() | st.sampled_from(LINK_STATUSES),
+)
+def test_rule_set_functions_equal_criterion_by_criterion_interpretation(
+    document: dict[str, Any], syndromes: dict[str, str], mimics: dict[str, str], link: str | None
+) -> None:
+    """Each criterion sees the earlier ones of its set (and only those), as defined."""
+    from mgpn.engine import rules
+
+    try:
+        case: Case = parse_case(document)
+    except Exception:  # the strategy may draw an invalid case; nothing to evaluate then
+        return
+    facts = CaseFacts(case, KB, dict(syndromes), dict(mimics), link)
+    for rule_set in RULE_SETS:
+        together = rules._criteria_plan(rule_set.criteria).together
+        assert together is not None
+        seen: dict[str, bool | None] = {}
+        scoped = facts.scoped(seen)
+        expected = []
+        for criterion in rule_set.criteria:
+            seen[criterion.id] = logic.interpret(criterion.when, scoped)
+            expected.append(seen[criterion.id])
+        assert together(facts) == expected, rule_set
+
+
+ENGINE_PREDICATES = [
+    *(rule.when for rule in KB.meta.scope),
+    *(rule.when for rule in KB.tests),
+    *(rule.done_when for rule in KB.tests if rule.done_when is not None),
+    *(rule.when for rule in KB.treatment.indication_rules),
+    *(option.when for option in KB.treatment.options if option.when is not None),
+    *(warning.when for warning in KB.treatment.warnings),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    document=case_documents(),
+    syndromes=st.dictionaries(st.sampled_from(SYNDROMES), st.sampled_from(SYNDROME_STATUSES)),
+    mimics=st.dictionaries(st.sampled_from(MIMICS), st.sampled_from(MIMIC_STATUSES)),
+    link=st.none() | st.sampled_from(LINK_STATUSES),
+)
+def test_engine_level_predicates_equal_interpretation(
+    document: dict[str, Any], syndromes: dict[str, str], mimics: dict[str, str], link: str | None
+) -> None:
+    """Tests, treatment and scope rules, as the engine runs them (no criterion in scope)."""
+    from mgpn.engine.compiled import for_case_facts
+
+    try:
+        case: Case = parse_case(document)
+    except Exception:  # the strategy may draw an invalid case; nothing to evaluate then
+        return
+    facts = CaseFacts(case, KB, dict(syndromes), dict(mimics), link)
+    for predicate in ENGINE_PREDICATES:
+        assert for_case_facts(predicate)(facts) == logic.interpret(predicate, facts), predicate
+
+
 def vignettes() -> list[Path]:
     shared = sorted((REPO.parent / "shared" / "cases").glob("*.yaml"))
     bundled = sorted((REPO / "src" / "mgpn" / "examples").glob("*.yaml"))
@@ -102,17 +176,20 @@ def vignettes() -> list[Path]:
 def interpreted(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every predicate the engine runs is the interpreter's walk of the rule tree."""
     from mgpn.engine import compiled as module
-    from mgpn.engine import rules
+    from mgpn.engine import prepared, rules
 
     def interpreter(predicate: Any) -> Any:
         return lambda facts: logic.interpret(predicate, facts)
 
+    monkeypatch.setattr(module, "_compile", interpreter)
+    monkeypatch.setattr(module, "GENERATE", False)  # no rule set written as one function
     module._CACHE.clear()
     rules._PLANS.clear()
-    monkeypatch.setattr(module, "_compile", interpreter)
+    prepared.forget()
     yield
     module._CACHE.clear()
     rules._PLANS.clear()
+    prepared.forget()
 
 
 @pytest.mark.parametrize("path", vignettes(), ids=lambda path: path.name)

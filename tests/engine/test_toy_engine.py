@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from mgpn.assessment import SYNDROME_IDS
 from mgpn.engine import evaluate
-from mgpn.engine.rules import CriterionOutcome, RuleSetOutcome, score
+from mgpn.engine.rules import RuleSetOutcome, score
 from mgpn.knowledge import KnowledgeBase
 from tests.engine.conftest import FakeCase
 
@@ -128,8 +128,7 @@ def test_a_criterion_in_favour_turning_true_never_lowers_the_score(
     index = data.draw(st.sampled_from(favour))
 
     def outcome(values: list[bool | None]) -> RuleSetOutcome:
-        items = [CriterionOutcome(c, t) for c, t in zip(syndrome.criteria, values, strict=True)]
-        return RuleSetOutcome("possible", "", items)
+        return RuleSetOutcome("possible", "", syndrome.criteria, values)
 
     before = score(syndrome.prior, outcome(truths))
     truths[index] = True

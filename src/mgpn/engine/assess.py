@@ -3,6 +3,11 @@
 Order, and why: scope -> mimics -> syndromes (in the KB's order, so a syndrome may
 use the ones before it) -> link (uses syndromes and mimics) -> tests and treatment
 (use everything). The engine holds no medicine: every decision is a KB rule.
+
+Speed: what does not depend on the case (qualified ids, compiled predicates, the texts
+and references of each evidence line) is prepared once per knowledge base
+(:mod:`mgpn.engine.prepared`), and the output models are built without validating
+again what the engine already produced (:mod:`mgpn.engine.output`).
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ from mgpn.assessment import (
     LinkResult,
     MimicResult,
     Ranking,
-    Reference,
     SyndromeResult,
     TestId,
     TestRecommendation,
@@ -22,7 +26,9 @@ from mgpn.assessment import (
     TreatmentOption,
 )
 from mgpn.engine.facts import CaseFacts, CaseLike
-from mgpn.engine.logic import evaluate
+from mgpn.engine.output import Line, construct, evidence, evidence_lines
+from mgpn.engine.output import references as reference_list
+from mgpn.engine.prepared import Prepared, prepared
 from mgpn.engine.ranking import rank, ranking_note
 from mgpn.engine.rules import (
     STATUS_ORDER,
@@ -31,9 +37,8 @@ from mgpn.engine.rules import (
     evaluate_rule_set,
     score,
 )
-from mgpn.knowledge.ids import numbered as _numbered
 from mgpn.knowledge.loader import load_knowledge
-from mgpn.knowledge.schema import Criterion, KnowledgeBase, StagingSystem, SyndromeKnowledge
+from mgpn.knowledge.schema import KnowledgeBase, StagingSystem, SyndromeKnowledge
 
 __all__ = ["STATUS_ORDER", "evaluate_case"]
 
@@ -53,65 +58,61 @@ class _Collector:
 
     def cite(self, ids: list[str]) -> list[str]:
         self.references.extend(ids)
-        return _unique(ids)
+        return list(dict.fromkeys(ids))
 
 
-def _criterion_evidence(owner: str, criterion: Criterion) -> Evidence:
-    return Evidence(
-        text=criterion.text,
-        criterion=f"{owner}.{criterion.id}",
-        kind=criterion.effective_kind,
-        references=list(criterion.references),
-        verified=criterion.verified,
+def _line_evidence(line: Line, text: str | None = None) -> Evidence:
+    return evidence(
+        line.text if text is None else text,
+        line.criterion,
+        line.kind,
+        list(line.references),
+        line.verified,
     )
 
 
-def _missing_evidence(owner: str, criterion: Criterion) -> Evidence:
-    item = _criterion_evidence(owner, criterion)
-    return item.model_copy(update={"text": criterion.missing_text or criterion.text})
-
-
-def _status_evidence(owner: str, outcome: RuleSetOutcome) -> Evidence:
+def _status_evidence(owner: str, lines: dict[int, Line], outcome: RuleSetOutcome) -> Evidence:
     if outcome.deciding is not None:
-        item = _criterion_evidence(owner, outcome.deciding)
-        return item.model_copy(update={"text": outcome.reason})
-    return Evidence(
-        text=outcome.reason,
-        criterion=f"{owner}.status.{outcome.rule_id}",
-        kind="status",
-        references=list(outcome.rule_references),
-        verified=not outcome.rule_unverified,
+        return _line_evidence(lines[id(outcome.deciding)], outcome.reason)
+    return evidence(
+        outcome.reason,
+        f"{owner}.status.{outcome.rule_id}",
+        "status",
+        list(outcome.rule_references),
+        not outcome.rule_unverified,
     )
 
 
-def _mimics(facts: CaseFacts, collector: _Collector) -> list[MimicResult]:
+def _mimics(facts: CaseFacts, plan: Prepared, collector: _Collector) -> list[MimicResult]:
     results = []
-    for mimic in facts.kb.mimics:
+    for mimic in plan.mimics:
         outcome = evaluate_rule_set(mimic, mimic.default_status, facts)
         facts.mimics[mimic.id] = outcome.status
-        evidence = [c.text for c in outcome.met("for")] + [c.text for c in outcome.met("against")]
+        lines = plan.lines[mimic.id]
+        met = outcome.met_for + outcome.met_against
         references = list(mimic.references) + outcome.rule_references
-        for criterion in outcome.met("for") + outcome.met("against"):
+        for criterion in met:
             references.extend(criterion.references)
         unverified = outcome.unverified()
         if outcome.rule_unverified:
             unverified.append(f"status rule: {outcome.reason}")
-        collector.unverified.extend(f"{mimic.label}: {item}" for item in unverified)
-        met = outcome.met("for") + outcome.met("against")
+        if unverified:
+            collector.unverified.extend(f"{mimic.label}: {item}" for item in unverified)
         missing = outcome.missing_criteria() if outcome.status != "present" else []
         results.append(
-            MimicResult(
+            construct(
+                MimicResult,
                 id=mimic.id,
                 label=mimic.label,
                 status=outcome.status,
-                evidence=[outcome.reason, *evidence],
+                evidence=[outcome.reason, *[c.text for c in met]],
                 missing=[c.missing_text or "" for c in missing],
                 references=collector.cite(references),
                 evidence_items=[
-                    _status_evidence(mimic.id, outcome),
-                    *[_criterion_evidence(mimic.id, c) for c in met],
+                    _status_evidence(mimic.id, lines, outcome),
+                    *evidence_lines([lines[id(c)] for c in met]),
                 ],
-                missing_evidence=[_missing_evidence(mimic.id, c) for c in missing],
+                missing_evidence=evidence_lines([lines[id(c)] for c in missing], missing=True),
             )
         )
     return results
@@ -134,12 +135,18 @@ def _staging(staging: StagingSystem, facts: CaseFacts) -> tuple[str, bool]:
 
 
 def _syndrome(
-    syndrome: SyndromeKnowledge, facts: CaseFacts, collector: _Collector
+    syndrome: SyndromeKnowledge, facts: CaseFacts, plan: Prepared, collector: _Collector
 ) -> SyndromeResult:
+    """The result with rank 0; :func:`rank` gives the place."""
     outcome = evaluate_rule_set(syndrome, syndrome.default_status, facts)
     facts.syndromes[syndrome.id] = outcome.status
+    owner = syndrome.id
+    lines = plan.lines[owner]
+    in_favour, against = outcome.met_for, outcome.met_against
     references = list(syndrome.references) + outcome.rule_references
-    for criterion in outcome.met("for") + outcome.met("against"):
+    for criterion in in_favour:
+        references.extend(criterion.references)
+    for criterion in against:
         references.extend(criterion.references)
     unverified = outcome.unverified()
     if outcome.rule_unverified:
@@ -152,14 +159,14 @@ def _syndrome(
             references.extend(staging.references)
             if computed and not staging.verified:
                 unverified.append(f"{staging.name} (marked unverified)")
-    collector.unverified.extend(f"{syndrome.label}: {item}" for item in unverified)
+    if unverified:
+        collector.unverified.extend(f"{syndrome.label}: {item}" for item in unverified)
     if outcome.deciding is not None:
         references.extend(outcome.deciding.references)
-    in_favour, against = outcome.met("for"), outcome.met("against")
     missing = outcome.missing_criteria() if outcome.status != "excluded" else []
-    owner = syndrome.id
-    return SyndromeResult(
-        id=syndrome.id,
+    return construct(
+        SyndromeResult,
+        id=owner,
         label=syndrome.label,
         status=outcome.status,
         rank=0,
@@ -171,20 +178,21 @@ def _syndrome(
         unverified=unverified,
         status_reason=outcome.reason,
         notes=notes,
-        for_evidence=[_criterion_evidence(owner, c) for c in in_favour],
-        against_evidence=[_criterion_evidence(owner, c) for c in against],
-        missing_evidence=[_missing_evidence(owner, c) for c in missing],
-        status_evidence=_status_evidence(owner, outcome),
+        for_evidence=evidence_lines([lines[id(c)] for c in in_favour]),
+        against_evidence=evidence_lines([lines[id(c)] for c in against]),
+        missing_evidence=evidence_lines([lines[id(c)] for c in missing], missing=True),
+        status_evidence=_status_evidence(owner, lines, outcome),
     )
 
 
-def _link(facts: CaseFacts, collector: _Collector) -> LinkResult:
+def _link(facts: CaseFacts, plan: Prepared, collector: _Collector) -> LinkResult:
     kb = facts.kb
     outcome = evaluate_rule_set(kb.link, kb.link.default_status, facts)
     facts.link = outcome.status
+    lines = plan.lines["link"]
     # Only the findings behind the deciding rule: the link's criteria have no direction.
     deciding = outcome.met_in_rule()
-    items = [_status_evidence("link", outcome)] + [_criterion_evidence("link", c) for c in deciding]
+    items = [_status_evidence("link", lines, outcome), *evidence_lines([lines[id(c)] for c in deciding])]
     seen: set[str] = set()
     unique = []
     for item in items:
@@ -195,7 +203,8 @@ def _link(facts: CaseFacts, collector: _Collector) -> LinkResult:
     for criterion in deciding:
         references.extend(criterion.references)
     collector.unverified.extend(f"link: {item}" for item in outcome.unverified())
-    return LinkResult(
+    return construct(
+        LinkResult,
         status=outcome.status,
         reasons=[item.text for item in unique],
         references=collector.cite(references),
@@ -203,23 +212,24 @@ def _link(facts: CaseFacts, collector: _Collector) -> LinkResult:
     )
 
 
-def _tests(facts: CaseFacts, collector: _Collector) -> list[TestRecommendation]:
+def _tests(facts: CaseFacts, plan: Prepared, collector: _Collector) -> list[TestRecommendation]:
     chosen: dict[str, tuple[int, int, TestRecommendation]] = {}
-    ids = _numbered([rule.id or rule.test for rule in facts.kb.tests])
-    for index, rule in enumerate(facts.kb.tests):
+    for index, prepared_test in enumerate(plan.tests):
+        rule = prepared_test.rule
         if rule.test in chosen:
             continue  # the first applicable rule for a test gives its priority and reason
-        if evaluate(rule.when, facts) is not True:
+        if prepared_test.when(facts) is not True:
             continue
-        if rule.done_when is not None and evaluate(rule.done_when, facts) is True:
+        if prepared_test.done_when is not None and prepared_test.done_when(facts) is True:
             continue
         if not rule.verified:
             collector.unverified.append(f"test {rule.label}: {rule.note or 'marked unverified'}")
-        qualified = f"tests.{ids[index]}"
+        qualified = prepared_test.qualified
         chosen[rule.test] = (
             PRIORITY_ORDER[rule.priority],
             index,
-            TestRecommendation(
+            construct(
+                TestRecommendation,
                 id=rule.test,
                 label=rule.label,
                 priority=rule.priority,
@@ -227,12 +237,8 @@ def _tests(facts: CaseFacts, collector: _Collector) -> list[TestRecommendation]:
                 for_=list(rule.for_),
                 references=collector.cite(list(rule.references)),
                 rule=qualified,
-                reason_evidence=Evidence(
-                    text=rule.reason,
-                    criterion=qualified,
-                    kind="test",
-                    references=list(rule.references),
-                    verified=rule.verified,
+                reason_evidence=evidence(
+                    rule.reason, qualified, "test", list(rule.references), rule.verified
                 ),
             ),
         )
@@ -244,10 +250,10 @@ _OPEN = ("possible", "probable", "undetermined")
 
 
 def _waiting_for(
-    facts: CaseFacts, ranked: list[SyndromeResult], tests: list[TestRecommendation]
+    plan: Prepared, ranked: list[SyndromeResult], tests: list[TestRecommendation]
 ) -> list[TestId]:
     """Tests that decide the leading syndrome (when not yet likely) or an open don't-miss one."""
-    dont_miss = {s.id for s in facts.kb.syndromes if s.dont_miss}
+    dont_miss = plan.dont_miss
     open_ids: set[str] = set()
     if ranked and ranked[0].status not in _LEADING:
         open_ids.update(r.id for r in ranked if r.status == ranked[0].status)
@@ -261,6 +267,7 @@ def _waiting_for(
 
 def _treatment(
     facts: CaseFacts,
+    plan: Prepared,
     ranked: list[SyndromeResult],
     tests: list[TestRecommendation],
     collector: _Collector,
@@ -268,20 +275,18 @@ def _treatment(
     kb = facts.kb.treatment
     indication, reasons, references = kb.default_indication, [kb.default_reason], []
     reason_items = [
-        Evidence(text=kb.default_reason, criterion="treatment.indication.default",
-                 kind="indication", references=[])
-    ]
-    ids = _numbered([rule.id or rule.indication for rule in kb.indication_rules])
-    for rule, ident in zip(kb.indication_rules, ids, strict=True):
-        if evaluate(rule.when, facts) is True:
+        construct(
+            Evidence, text=kb.default_reason, criterion="treatment.indication.default",
+            kind="indication", references=[],
+        )
+    ]  # fmt: skip
+    for item in plan.indications:
+        if item.when(facts) is True:
+            rule = item.rule
             indication, reasons, references = rule.indication, [rule.reason], list(rule.references)
             reason_items = [
-                Evidence(
-                    text=rule.reason,
-                    criterion=f"treatment.indication.{ident}",
-                    kind="indication",
-                    references=list(rule.references),
-                    verified=rule.verified,
+                evidence(
+                    rule.reason, item.criterion, "indication", list(rule.references), rule.verified
                 )
             ]
             if not rule.verified:
@@ -289,16 +294,15 @@ def _treatment(
             break
     waiting: list[TestId] = []
     if indication not in ("treat", "treat_other_cause"):
-        waiting = _waiting_for(facts, ranked, tests)
+        waiting = _waiting_for(plan, ranked, tests)
         if waiting:
             labels = {t.id: t.label for t in tests}
             text = "Complete first: " + "; ".join(labels[w] for w in waiting) + "."
             reasons.append(text)
             reason_items.append(
-                Evidence(text=text, criterion="treatment.waiting", kind="indication")
+                construct(Evidence, text=text, criterion="treatment.waiting", kind="indication")
             )
     options: list[TreatmentOption] = []
-    option_ids = _numbered([o.id or o.syndrome for o in kb.options])
     leader = ranked[0] if ranked else None
     for result in ranked:
         confirmed = result.status in _LEADING
@@ -307,38 +311,41 @@ def _treatment(
         tentative = not confirmed and result is leader and result.status in _OPEN
         if not confirmed and not tentative:
             continue
-        for option, ident in zip(kb.options, option_ids, strict=True):
+        for prepared_option in plan.options:
+            option = prepared_option.rule
             if option.syndrome != result.id:
                 continue
-            if confirmed and result.status not in option.status_in:
+            if confirmed and result.status not in prepared_option.status_in:
                 continue
-            if option.when is not None and evaluate(option.when, facts) is not True:
+            if prepared_option.when is not None and prepared_option.when(facts) is not True:
                 continue
             if not option.verified:
                 collector.unverified.append(
                     f"option {option.regimen}: {option.note or 'marked unverified'}"
                 )
             options.append(
-                TreatmentOption(
+                construct(
+                    TreatmentOption,
                     syndrome=option.syndrome,
                     regimen=option.regimen,
                     evidence=option.evidence,
                     references=collector.cite(list(option.references)),
                     warnings=list(option.warnings) if confirmed else [],
                     verified=option.verified,
-                    rule=f"treatment.option.{ident}",
+                    rule=prepared_option.criterion,
                     status=result.status,
                     if_confirmed=not confirmed,
                 )
             )
     warnings: list[str] = []
-    for warning in kb.warnings:
-        if evaluate(warning.when, facts) is True:
+    for warning, when in plan.warnings:
+        if when(facts) is True:
             warnings.append(warning.text)
             references.extend(warning.references)
             if not warning.verified:
                 collector.unverified.append(f"warning: {warning.text}")
-    return Treatment(
+    return construct(
+        Treatment,
         indication=indication,
         reasons=reasons,
         options=options,
@@ -356,7 +363,8 @@ def _biomarkers(facts: CaseFacts, collector: _Collector) -> list[Biomarker]:
         if value is None:
             continue
         results.append(
-            Biomarker(
+            construct(
+                Biomarker,
                 id=marker.id,
                 label=marker.label,
                 value=str(value),
@@ -376,9 +384,10 @@ def _not_interpreted(case: CaseLike, kb: KnowledgeBase) -> list[str]:
     return items
 
 
-def _out_of_scope_syndromes(kb: KnowledgeBase, note: str) -> list[SyndromeResult]:
+def _out_of_scope_syndromes(plan: Prepared, note: str) -> list[SyndromeResult]:
     return [
-        SyndromeResult(
+        construct(
+            SyndromeResult,
             id=item.id,
             label=item.label,
             status="excluded",
@@ -387,53 +396,57 @@ def _out_of_scope_syndromes(kb: KnowledgeBase, note: str) -> list[SyndromeResult
             against=[note],
             status_reason=note,
         )
-        for index, item in enumerate(kb.ordered_syndromes(), 1)
+        for index, item in enumerate(plan.syndromes, 1)
     ]
 
 
 _RED_FLAG_STATUSES = ("established", "probable", "possible")
 
 
-def _red_flags(kb: KnowledgeBase, ranked: list[SyndromeResult]) -> list[str]:
+def _red_flags(plan: Prepared, ranked: list[SyndromeResult]) -> list[str]:
     """The "don't miss" syndromes (a knowledge-base flag) that this case leaves open."""
     flags = []
     for result in ranked:
-        knowledge = kb.syndrome(result.id)
-        if knowledge.dont_miss and result.status in _RED_FLAG_STATUSES:
-            flags.append(f"{result.label} is {result.status}: {knowledge.dont_miss}")
+        why = plan.dont_miss.get(result.id)
+        if why and result.status in _RED_FLAG_STATUSES:
+            flags.append(f"{result.label} is {result.status}: {why}")
     return flags
 
 
 def evaluate_case(case: CaseLike, kb: KnowledgeBase | None = None) -> Assessment:
     """The assessment of ``case`` under ``kb`` (default: the bundled knowledge base)."""
     kb = kb or load_knowledge()
+    plan = prepared(kb)
     facts = CaseFacts(case, kb)
     collector = _Collector()
     in_scope, scope_note, run = True, None, True
-    for rule in kb.meta.scope:
-        if evaluate(rule.when, facts) is True:
+    for rule, when in plan.scope:
+        if when(facts) is True:
             in_scope, scope_note, run = False, rule.note, rule.evaluate
             break
-    mimics = _mimics(facts, collector)
+    mimics = _mimics(facts, plan, collector)
     if run:
-        results = [_syndrome(item, facts, collector) for item in kb.ordered_syndromes()]
-        ranked = rank(results, kb)
-        link = _link(facts, collector)
-        tests = _tests(facts, collector)
-        treatment = _treatment(facts, ranked, tests, collector)
+        results = [_syndrome(item, facts, plan, collector) for item in plan.syndromes]
+        ranked = rank(results, plan.position)
+        link = _link(facts, plan, collector)
+        tests = _tests(facts, plan, collector)
+        treatment = _treatment(facts, plan, ranked, tests, collector)
     else:
         note = scope_note or "outside the scope of this tool"
-        ranked = _out_of_scope_syndromes(kb, note)
-        link = LinkResult(status="undetermined", reasons=[note])
+        ranked = _out_of_scope_syndromes(plan, note)
+        link = construct(LinkResult, status="undetermined", reasons=[note])
         tests = []
-        treatment = Treatment(indication="undetermined", reasons=[note])
-    references = [
-        Reference(id=ref, citation=kb.references[ref].citation, url=kb.references[ref].url)
-        for ref in _unique(collector.references)
-        if ref in kb.references
-    ]
+        treatment = construct(Treatment, indication="undetermined", reasons=[note])
+    citations = plan.citations
+    references = reference_list(
+        [citations[ref] for ref in _unique(collector.references) if ref in citations]
+    )
     case_id = case.get("id")
-    return Assessment(
+    # Built after the reference list (as this engine always has), so a biomarker's
+    # references stay on the biomarker and are not added to the assessment's list.
+    biomarkers = _biomarkers(facts, collector)
+    return construct(
+        Assessment,
         case_id=case_id if isinstance(case_id, str) else None,
         knowledge_version=kb.meta.version,
         knowledge_reviewed=kb.meta.last_reviewed.isoformat(),
@@ -444,9 +457,13 @@ def evaluate_case(case: CaseLike, kb: KnowledgeBase | None = None) -> Assessment
         link=link,
         tests=tests,
         treatment=treatment,
-        biomarkers=_biomarkers(facts, collector),
-        red_flags=_red_flags(kb, ranked) if run else [],
-        ranking=ranking_note(kb, ranked, tests) if run else Ranking(rule=' '.join(kb.meta.ranking.split())),
+        biomarkers=biomarkers,
+        red_flags=_red_flags(plan, ranked) if run else [],
+        ranking=(
+            ranking_note(plan.ranking_rule, ranked, tests)
+            if run
+            else construct(Ranking, rule=plan.ranking_rule)
+        ),
         not_interpreted=_not_interpreted(case, kb),
         unverified=_unique(collector.unverified),
         references=references,

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from mgpn.assessment import Ranking, SyndromeResult, TestId, TestRecommendation
 from mgpn.engine.rules import STATUS_ORDER
-from mgpn.knowledge.schema import KnowledgeBase
 
 
-def rank(results: list[SyndromeResult], kb: KnowledgeBase) -> list[SyndromeResult]:
-    position = {ident: index for index, ident in enumerate(kb.meta.syndrome_order)}
+def rank(results: list[SyndromeResult], position: dict[str, int]) -> list[SyndromeResult]:
+    """``results`` (just built, so given their places in place) in order, ranks set.
+
+    ``position``: each syndrome id's place in the knowledge base's order.
+    """
     ordered = sorted(results, key=lambda r: (STATUS_ORDER[r.status], -r.score, position[r.id]))
-    return [item.model_copy(update={"rank": index}) for index, item in enumerate(ordered, 1)]
+    for index, item in enumerate(ordered, 1):
+        item.rank = index
+    return ordered
 
 
 def _findings(result: SyndromeResult, limit: int = 2) -> str:
@@ -25,9 +29,9 @@ def _findings(result: SyndromeResult, limit: int = 2) -> str:
 
 
 def ranking_note(
-    kb: KnowledgeBase, ranked: list[SyndromeResult], tests: list[TestRecommendation]
+    rule: str, ranked: list[SyndromeResult], tests: list[TestRecommendation]
 ) -> Ranking:
-    rule = " ".join(kb.meta.ranking.split())
+    """Why the first is above the second; ``rule`` is the KB's ranking rule on one line."""
     if len(ranked) < 2:
         return Ranking(rule=rule)
     first, second = ranked[0], ranked[1]

@@ -19,11 +19,13 @@ lower the score.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from mgpn.engine.compiled import Compiled, compiled
+from mgpn.engine.compiled import Compiled, CriteriaFunction, compiled
+from mgpn.engine.compiled import criteria as together
 from mgpn.engine.facts import CaseFacts
-from mgpn.engine.logic import Truth, evaluate
+from mgpn.engine.logic import Truth
 from mgpn.knowledge.ids import numbered
 from mgpn.knowledge.predicates import CriterionRef, walk
 from mgpn.knowledge.schema import Criterion, RuleSet, StatusRule
@@ -45,42 +47,73 @@ class CriterionOutcome:
     truth: Truth
 
 
-@dataclass
 class RuleSetOutcome:
-    status: str
-    reason: str
-    outcomes: list[CriterionOutcome] = field(default_factory=list)
-    rule_references: list[str] = field(default_factory=list)
-    rule_unverified: bool = False
-    rule_criteria: list[str] = field(default_factory=list)
-    rule_id: str = "default"
-    # The criterion that raised (settles) or limited (caps) the status, if any.
-    deciding: Criterion | None = None
+    """A rule set's status and why, with each criterion's truth (parallel lists).
+
+    The criteria met for and against are sorted out once here: the assessment asks for
+    them several times (lists, references, score).
+    """
+
+    __slots__ = (
+        "criteria", "deciding", "met_against", "met_for", "reason", "rule_criteria",
+        "rule_id", "rule_references", "rule_unverified", "status", "truths", "unknown",
+    )
+
+    def __init__(
+        self,
+        status: str,
+        reason: str,
+        criteria: Sequence[Criterion] = (),
+        truths: Sequence[Truth] = (),
+        rule_references: list[str] | None = None,
+        rule_unverified: bool = False,
+        rule_criteria: list[str] | None = None,
+        rule_id: str = "default",
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.criteria = criteria
+        self.truths = truths
+        self.rule_references = [] if rule_references is None else rule_references
+        self.rule_unverified = rule_unverified
+        self.rule_criteria = [] if rule_criteria is None else rule_criteria
+        self.rule_id = rule_id
+        # The criterion that raised (settles) or limited (caps) the status, if any.
+        self.deciding: Criterion | None = None
+        self.met_for: list[Criterion] = []
+        self.met_against: list[Criterion] = []
+        self.unknown: list[Criterion] = []
+        for criterion, truth in zip(criteria, truths, strict=True):
+            if truth is True:
+                (self.met_for if criterion.direction == "for" else self.met_against).append(
+                    criterion
+                )
+            elif truth is None:
+                self.unknown.append(criterion)
+
+    @property
+    def outcomes(self) -> list[CriterionOutcome]:
+        return [CriterionOutcome(c, t) for c, t in zip(self.criteria, self.truths, strict=True)]
 
     def met_in_rule(self) -> list[Criterion]:
         """Criteria the deciding status rule refers to that are met: the reasons for it."""
+        named = self.rule_criteria
         return [
-            item.criterion
-            for item in self.outcomes
-            if item.truth is True and item.criterion.id in self.rule_criteria
+            c for c, t in zip(self.criteria, self.truths, strict=True) if t is True and c.id in named
         ]
 
-    def truths(self) -> dict[str, Truth]:
-        return {item.criterion.id: item.truth for item in self.outcomes}
+    def truths_by_id(self) -> dict[str, Truth]:
+        return {c.id: t for c, t in zip(self.criteria, self.truths, strict=True)}
 
     def met(self, direction: str) -> list[Criterion]:
-        return [
-            item.criterion
-            for item in self.outcomes
-            if item.truth is True and item.criterion.direction == direction
-        ]
+        return list(self.met_for if direction == "for" else self.met_against)
 
     def missing_criteria(self) -> list[Criterion]:
         """Unknown criteria that say what to ask for; gating ones first, each text once."""
         seen: set[str] = set()
         found: list[Criterion] = []
-        unknown = [item.criterion for item in self.outcomes if item.truth is None]
-        for criterion in sorted(unknown, key=lambda c: not c.gating):
+        unknown = self.unknown
+        for criterion in [c for c in unknown if c.gating] + [c for c in unknown if not c.gating]:
             text = criterion.missing_text
             if text and text not in seen:
                 seen.add(text)
@@ -97,9 +130,9 @@ class RuleSetOutcome:
         elevated" and "VEGF not elevated"), so a conclusion drawn either way is listed.
         """
         return [
-            f"{item.criterion.text} ({item.criterion.note or 'marked unverified'})"
-            for item in self.outcomes
-            if item.truth is True and not item.criterion.verified
+            f"{c.text} ({c.note or 'marked unverified'})"
+            for c, t in zip(self.criteria, self.truths, strict=True)
+            if t is True and not c.verified
         ]
 
 
@@ -116,78 +149,125 @@ def rule_ids(rules: list[StatusRule]) -> list[str]:
     return cached
 
 
-# Per rule set, computed once (the knowledge base is immutable): each criterion with its
-# compiled predicate, the criteria each status rule names, whether any criterion caps.
-_PLANS: dict[int, tuple[object, tuple[tuple[Criterion, Compiled], ...]]] = {}
-_REFERENCED: dict[int, tuple[object, list[str]]] = {}
-_HAS_CAPS: dict[int, tuple[object, bool]] = {}
+@dataclass(frozen=True)
+class _StatusPlan:
+    rule: StatusRule
+    ident: str
+    when: Compiled
+    referenced: list[str]  # the criteria the rule names: the reasons when it decides
 
 
-def _plan(criteria: list[Criterion]) -> tuple[tuple[Criterion, Compiled], ...]:
+@dataclass(frozen=True)
+class RuleSetPlan:
+    """A rule set compiled once (the knowledge base is immutable): what evaluation reads."""
+
+    criteria: tuple[Criterion, ...]
+    criteria_plan: _CriteriaPlan
+    status_rules: tuple[_StatusPlan, ...]
+    settling: tuple[int, ...]  # criteria that raise the status when met, in order
+    capping: tuple[int, ...]  # criteria that may lower it, in order
+    gating: tuple[int, ...]
+
+
+# id(object) -> (object, plan): the object is kept so its id is never reused meanwhile.
+_PLANS: dict[int, tuple[object, object]] = {}
+
+
+@dataclass(frozen=True)
+class _CriteriaPlan:
+    ids: tuple[str, ...]
+    predicates: tuple[Compiled, ...]
+    together: CriteriaFunction | None  # all criteria in one generated function
+
+
+def _criteria_plan(criteria: list[Criterion]) -> _CriteriaPlan:
     entry = _PLANS.get(id(criteria))
     if entry is None or entry[0] is not criteria:
-        entry = (criteria, tuple((c, compiled(c.when)) for c in criteria))
-        _PLANS[id(criteria)] = entry
-    return entry[1]
-
-
-def _referenced(rule: StatusRule) -> list[str]:
-    entry = _REFERENCED.get(id(rule))
-    if entry is None or entry[0] is not rule:
-        names = [n.criterion for n in walk(rule.when) if isinstance(n, CriterionRef)]
-        entry = (rule, names)
-        _REFERENCED[id(rule)] = entry
-    return list(entry[1])
-
-
-def _has_caps(rules: RuleSet) -> bool:
-    entry = _HAS_CAPS.get(id(rules))
-    if entry is None or entry[0] is not rules:
-        found = any(
-            c.caps or c.caps_if_absent or c.caps_if_unknown or c.settles for c in rules.criteria
+        ids = tuple(c.id for c in criteria)
+        built = _CriteriaPlan(
+            ids, tuple(compiled(c.when) for c in criteria), together(ids, [c.when for c in criteria])
         )
-        entry = (rules, found)
-        _HAS_CAPS[id(rules)] = entry
-    return entry[1]
+        entry = (criteria, built)
+        _PLANS[id(criteria)] = entry
+    return entry[1]  # type: ignore[return-value]
+
+
+def plan(rules: RuleSet) -> RuleSetPlan:
+    """The compiled form of ``rules`` (built on first use, then reused)."""
+    entry = _PLANS.get(id(rules))
+    if entry is not None and entry[0] is rules:
+        return entry[1]  # type: ignore[return-value]
+    criteria = tuple(rules.criteria)
+    criteria_plan = _criteria_plan(rules.criteria)
+    status_rules = tuple(
+        _StatusPlan(
+            rule, ident, compiled(rule.when),
+            [n.criterion for n in walk(rule.when) if isinstance(n, CriterionRef)],
+        )
+        for rule, ident in zip(rules.status_rules, rule_ids(rules.status_rules), strict=True)
+    )  # fmt: skip
+    built = RuleSetPlan(
+        criteria=criteria,
+        criteria_plan=criteria_plan,
+        status_rules=status_rules,
+        settling=tuple(i for i, c in enumerate(criteria) if c.settles is not None),
+        capping=tuple(
+            i for i, c in enumerate(criteria) if c.caps or c.caps_if_absent or c.caps_if_unknown
+        ),
+        gating=tuple(i for i, c in enumerate(criteria) if c.gating),
+    )
+    _PLANS[id(rules)] = (rules, built)
+    return built
+
+
+def _truths(plan: _CriteriaPlan, facts: CaseFacts) -> tuple[list[Truth], CaseFacts]:
+    """Criteria may refer to earlier criteria of the same set, so evaluate in order."""
+    if plan.together is not None:
+        truths = plan.together(facts)
+        return truths, facts.scoped(dict(zip(plan.ids, truths, strict=True)))
+    by_id: dict[str, Truth] = {}
+    truths = []
+    scoped = facts.scoped(by_id)  # sees each truth as it is added below
+    for ident, predicate in zip(plan.ids, plan.predicates, strict=True):
+        truth = predicate(scoped)
+        by_id[ident] = truth
+        truths.append(truth)
+    return truths, scoped
 
 
 def evaluate_criteria(criteria: list[Criterion], facts: CaseFacts) -> list[CriterionOutcome]:
-    """Criteria may refer to earlier criteria of the same set, so evaluate in order."""
-    truths: dict[str, Truth] = {}
-    outcomes: list[CriterionOutcome] = []
-    scoped = facts.scoped(truths)  # sees each truth as it is added below
-    for criterion, predicate in _plan(criteria):
-        truth = predicate(scoped)
-        truths[criterion.id] = truth
-        outcomes.append(CriterionOutcome(criterion, truth))
-    return outcomes
+    """Each criterion's truth, in order (a criterion may refer to earlier ones)."""
+    truths, _ = _truths(_criteria_plan(criteria), facts)
+    return [CriterionOutcome(c, t) for c, t in zip(criteria, truths, strict=True)]
 
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _apply_caps(outcome: RuleSetOutcome) -> None:
+def _apply_caps(outcome: RuleSetOutcome, compiled_rules: RuleSetPlan) -> None:
     """Decisive findings raise the status, exclusions and unmet mandatory criteria lower it."""
-    for item in outcome.outcomes:
-        criterion = item.criterion
+    criteria, truths = compiled_rules.criteria, outcome.truths
+    for index in compiled_rules.settling:
+        criterion = criteria[index]
         settles = criterion.settles
         if (
-            item.truth is True
+            truths[index] is True
             and settles is not None
             and STATUS_ORDER[settles] < STATUS_ORDER[outcome.status]
         ):
             outcome.status = settles
             outcome.reason = f"Decisive finding: {criterion.text}. {criterion.evidence}"
             outcome.deciding = criterion
-    for item in outcome.outcomes:
-        criterion = item.criterion
+    for index in compiled_rules.capping:
+        criterion = criteria[index]
+        truth = truths[index]
         cap = None
-        if item.truth is True and criterion.caps is not None:
+        if truth is True and criterion.caps is not None:
             cap, why = criterion.caps, _sentence(criterion.text)
-        elif item.truth is False and criterion.caps_if_absent is not None:
+        elif truth is False and criterion.caps_if_absent is not None:
             cap, why = criterion.caps_if_absent, f"Not met: {criterion.text}"
-        elif item.truth is None and criterion.caps_if_unknown is not None:
+        elif truth is None and criterion.caps_if_unknown is not None:
             cap = criterion.caps_if_unknown
             why = f"Not yet known: {criterion.text}"
         if cap is None:
@@ -206,22 +286,21 @@ def _apply_caps(outcome: RuleSetOutcome) -> None:
 
 
 def evaluate_rule_set(rules: RuleSet, default_status: str, facts: CaseFacts) -> RuleSetOutcome:
-    outcomes = evaluate_criteria(rules.criteria, facts)
-    scoped = facts.scoped({item.criterion.id: item.truth for item in outcomes})
+    compiled_rules = plan(rules)
+    criteria = compiled_rules.criteria
+    truths, scoped = _truths(compiled_rules.criteria_plan, facts)
     result: RuleSetOutcome | None = None
-    for rule, ident in zip(rules.status_rules, rule_ids(rules.status_rules), strict=True):
-        if evaluate(rule.when, scoped) is True:
-            referenced = _referenced(rule)
+    for status_rule in compiled_rules.status_rules:
+        if status_rule.when(scoped) is True:
+            rule = status_rule.rule
             result = RuleSetOutcome(
-                rule.status, rule.reason, outcomes, list(rule.references), not rule.verified,
-                referenced, ident,
+                rule.status, rule.reason, criteria, truths, list(rule.references),
+                not rule.verified, list(status_rule.referenced), status_rule.ident,
             )
             break
     if result is None:
-        result = RuleSetOutcome(default_status, rules.default_reason, outcomes)
-        gating = [
-            item.criterion for item in outcomes if item.truth is None and item.criterion.gating
-        ]
+        result = RuleSetOutcome(default_status, rules.default_reason, criteria, truths)
+        gating = [criteria[i] for i in compiled_rules.gating if truths[i] is None]
         if gating and default_status in ("unlikely", "excluded"):
             # Unknown is not absent: too little is known to call it unlikely.
             result.status = "undetermined"
@@ -229,13 +308,13 @@ def evaluate_rule_set(rules: RuleSet, default_status: str, facts: CaseFacts) -> 
             result.reason = "Not enough is known to judge it; needed: " + "; ".join(
                 c.missing_text or c.text for c in gating
             ) + "."
-    if _has_caps(rules):
-        _apply_caps(result)
+    if compiled_rules.settling or compiled_rules.capping:
+        _apply_caps(result, compiled_rules)
     return result
 
 
 def score(prior: float, outcome: RuleSetOutcome) -> float:
     total = prior
-    total += sum(c.weight for c in outcome.met("for"))
-    total -= sum(c.weight for c in outcome.met("against"))
+    total += sum(c.weight for c in outcome.met_for)
+    total -= sum(c.weight for c in outcome.met_against)
     return round(1.0 / (1.0 + math.exp(-total)), 3)
