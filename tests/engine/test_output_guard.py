@@ -119,3 +119,19 @@ def test_evidence_is_what_validation_makes() -> None:
     )
     assert made.model_fields_set == set(Evidence.model_fields)
 
+
+
+@pytest.mark.parametrize("path", _cases())
+def test_every_cited_reference_is_in_the_assessments_list(path: Path) -> None:
+    """A program reading the JSON can resolve every reference id any line cites
+    (evidence of a missing finding and a biomarker's included) from ``references``."""
+    built = evaluate(load_case(path))
+    listed = {reference.id for reference in built.references}
+    cited = {
+        ref
+        for model in models(built)
+        if not isinstance(model, Assessment)
+        for ref in (getattr(model, "references", None) or [])
+        if isinstance(ref, str)
+    }
+    assert cited - listed == set()

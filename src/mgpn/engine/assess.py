@@ -60,6 +60,13 @@ class _Collector:
         self.references.extend(ids)
         return list(dict.fromkeys(ids))
 
+    def cite_evidence(self, items: list[Evidence]) -> list[Evidence]:
+        """Evidence lines as given; their references join the assessment's list, so every
+        id a line cites (a missing finding's too) can be looked up there."""
+        for item in items:
+            self.references.extend(item.references)
+        return items
+
 
 def _line_evidence(line: Line, text: str | None = None) -> Evidence:
     return evidence(
@@ -108,11 +115,13 @@ def _mimics(facts: CaseFacts, plan: Prepared, collector: _Collector) -> list[Mim
                 evidence=[outcome.reason, *[c.text for c in met]],
                 missing=[c.missing_text or "" for c in missing],
                 references=collector.cite(references),
-                evidence_items=[
+                evidence_items=collector.cite_evidence([
                     _status_evidence(mimic.id, lines, outcome),
                     *evidence_lines([lines[id(c)] for c in met]),
-                ],
-                missing_evidence=evidence_lines([lines[id(c)] for c in missing], missing=True),
+                ]),
+                missing_evidence=collector.cite_evidence(
+                    evidence_lines([lines[id(c)] for c in missing], missing=True)
+                ),
             )
         )
     return results
@@ -178,10 +187,12 @@ def _syndrome(
         unverified=unverified,
         status_reason=outcome.reason,
         notes=notes,
-        for_evidence=evidence_lines([lines[id(c)] for c in in_favour]),
-        against_evidence=evidence_lines([lines[id(c)] for c in against]),
-        missing_evidence=evidence_lines([lines[id(c)] for c in missing], missing=True),
-        status_evidence=_status_evidence(owner, lines, outcome),
+        for_evidence=collector.cite_evidence(evidence_lines([lines[id(c)] for c in in_favour])),
+        against_evidence=collector.cite_evidence(evidence_lines([lines[id(c)] for c in against])),
+        missing_evidence=collector.cite_evidence(
+            evidence_lines([lines[id(c)] for c in missing], missing=True)
+        ),
+        status_evidence=collector.cite_evidence([_status_evidence(owner, lines, outcome)])[0],
     )
 
 
@@ -192,7 +203,9 @@ def _link(facts: CaseFacts, plan: Prepared, collector: _Collector) -> LinkResult
     lines = plan.lines["link"]
     # Only the findings behind the deciding rule: the link's criteria have no direction.
     deciding = outcome.met_in_rule()
-    items = [_status_evidence("link", lines, outcome), *evidence_lines([lines[id(c)] for c in deciding])]
+    items = collector.cite_evidence(
+        [_status_evidence("link", lines, outcome), *evidence_lines([lines[id(c)] for c in deciding])]
+    )
     seen: set[str] = set()
     unique = []
     for item in items:
@@ -437,14 +450,14 @@ def evaluate_case(case: CaseLike, kb: KnowledgeBase | None = None) -> Assessment
         link = construct(LinkResult, status="undetermined", reasons=[note])
         tests = []
         treatment = construct(Treatment, indication="undetermined", reasons=[note])
+    # Biomarkers before the reference list, so every reference a line cites (a
+    # biomarker's too) is in the assessment's list and its link in a report resolves.
+    biomarkers = _biomarkers(facts, collector)
     citations = plan.citations
     references = reference_list(
         [citations[ref] for ref in _unique(collector.references) if ref in citations]
     )
     case_id = case.get("id")
-    # Built after the reference list (as this engine always has), so a biomarker's
-    # references stay on the biomarker and are not added to the assessment's list.
-    biomarkers = _biomarkers(facts, collector)
     return construct(
         Assessment,
         case_id=case_id if isinstance(case_id, str) else None,
