@@ -104,24 +104,37 @@ def test_every_rule_set_is_written_as_one_function() -> None:
     assert all(rules._criteria_plan(r.criteria).together is not None for r in RULE_SETS)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
+# Any case the strategy draws, with any earlier conclusions about syndromes, mimics and link.
+drawn_facts = given(
     document=case_documents(),
     syndromes=st.dictionaries(st.sampled_from(SYNDROMES), st.sampled_from(SYNDROME_STATUSES)),
     mimics=st.dictionaries(st.sampled_from(MIMICS), st.sampled_from(MIMIC_STATUSES)),
     link=st.none() | st.sampled_from(LINK_STATUSES),
 )
+
+
+def _facts(
+    document: dict[str, Any], syndromes: dict[str, str], mimics: dict[str, str], link: str | None
+) -> CaseFacts | None:
+    """The facts of a drawn case, or None when the strategy drew an invalid case."""
+    try:
+        case: Case = parse_case(document)
+    except Exception:  # nothing to evaluate then
+        return None
+    return CaseFacts(case, KB, dict(syndromes), dict(mimics), link)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@drawn_facts
 def test_rule_set_functions_equal_criterion_by_criterion_interpretation(
     document: dict[str, Any], syndromes: dict[str, str], mimics: dict[str, str], link: str | None
 ) -> None:
     """Each criterion sees the earlier ones of its set (and only those), as defined."""
     from mgpn.engine import rules
 
-    try:
-        case: Case = parse_case(document)
-    except Exception:  # the strategy may draw an invalid case; nothing to evaluate then
+    facts = _facts(document, syndromes, mimics, link)
+    if facts is None:
         return
-    facts = CaseFacts(case, KB, dict(syndromes), dict(mimics), link)
     for rule_set in RULE_SETS:
         together = rules._criteria_plan(rule_set.criteria).together
         assert together is not None
@@ -145,23 +158,16 @@ ENGINE_PREDICATES = [
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    document=case_documents(),
-    syndromes=st.dictionaries(st.sampled_from(SYNDROMES), st.sampled_from(SYNDROME_STATUSES)),
-    mimics=st.dictionaries(st.sampled_from(MIMICS), st.sampled_from(MIMIC_STATUSES)),
-    link=st.none() | st.sampled_from(LINK_STATUSES),
-)
+@drawn_facts
 def test_engine_level_predicates_equal_interpretation(
     document: dict[str, Any], syndromes: dict[str, str], mimics: dict[str, str], link: str | None
 ) -> None:
     """Tests, treatment and scope rules, as the engine runs them (no criterion in scope)."""
     from mgpn.engine.compiled import for_case_facts
 
-    try:
-        case: Case = parse_case(document)
-    except Exception:  # the strategy may draw an invalid case; nothing to evaluate then
+    facts = _facts(document, syndromes, mimics, link)
+    if facts is None:
         return
-    facts = CaseFacts(case, KB, dict(syndromes), dict(mimics), link)
     for predicate in ENGINE_PREDICATES:
         assert for_case_facts(predicate)(facts) == logic.interpret(predicate, facts), predicate
 
