@@ -114,13 +114,19 @@ def synth_ehr(
         "--dense",
         help="plant a gammopathy in half of the patients (for demos; not a realistic prevalence)",
     ),
+    jobs: int = typer.Option(
+        1,
+        "--jobs",
+        min=1,
+        help="processes writing shards of 50,000 patients at once (same export for any number)",
+    ),
 ) -> None:
     """A labelled-synthetic FHIR Bulk export with known answers (truth.json)."""
     from mgpn.screening.synth import DENSE, generate
 
     result = generate(
         output, patients, seed, compress=gzip_files, defects=defects,
-        overrides=DENSE if dense else None,
+        overrides=DENSE if dense else None, jobs=jobs,
     )  # fmt: skip
     typer.echo(
         f"wrote {result.patients:,} synthetic patients ({result.planted:,} with a planted "

@@ -1,11 +1,21 @@
-"""Screening on one machine: DuckDB pre-filters and groups, a process pool runs the engine.
+"""Screening on one machine: DuckDB reads the export, a process pool runs the engine.
 
-Pass 1 reads every line once and keeps only small things: the patient ids, the ids of the
-patients with a paraprotein (the SQL pre-filter, codes from ``care_gaps.yaml``) and the
-input problems (malformed lines, a resource naming no known patient). Pass 2 reads the
-files again and keeps the lines of the screened patients only, in an on-disk DuckDB
-table; grouped by patient, they go in batches to worker processes that map, assess and
-screen them. Most of an EHR's patients never reach Python.
+DuckDB reads every NDJSON file itself (plain or gzip), each line as one text value numbered
+by a streaming ``row_number()`` (blank lines keep their number, so a line number is the
+file's), and parses it once in C++. Python never sees the lines of the patients who do not
+reach the engine.
+
+Pass 1, one statement per file, keeps only small things: the patient ids, the patients with
+a paraprotein (the SQL pre-filter, codes from ``care_gaps.yaml``) and the input problems
+(malformed lines, a resource of the wrong type, one naming no known patient). Files are read
+Patient, Condition, Observation first, so the screened set is known before the others are
+read: their pass is also the one that keeps the screened patients' lines. Pass 2 re-reads
+only the files read before the screened set was complete (Patient, Condition, Observation)
+and keeps the screened patients' lines; grouped by patient, they go in batches to worker
+processes that map, assess and screen them.
+
+Memory: every statement streams (a scan, a projection, a hash probe against the small
+patient tables); DuckDB's ``memory_limit`` caps the rest and spills to ``workdir``.
 """
 
 from __future__ import annotations
@@ -19,18 +29,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mgpn.screening.export import Export, ExportFile, iter_line_batches
+from mgpn.screening.export import Export, ExportFile
 from mgpn.screening.patient import PatientResult, SourcedLine, screen_group
 from mgpn.screening.tables import TableWriter
 
 #: Patients per unit of work sent to a worker process.
 BATCH_PATIENTS = 64
+#: DuckDB's memory cap unless MGPN_SCREEN_MEMORY says otherwise (a DuckDB size, "2GB").
+DEFAULT_MEMORY_LIMIT = "1GB"
+#: The longest line read (a resource with an attachment can be large); longer lines fail loudly.
+MAX_LINE_BYTES = 64 << 20
 
 Progress = Callable[[str, int, int | None], None]
 
-# Each line is parsed once into the few fields screening needs (json_transform is lenient:
-# a field of an unexpected shape becomes NULL); json_valid guards it, so a malformed line
-# is reported instead of stopping the query.
+# The few fields screening needs; json_transform is lenient (a field of an unexpected shape
+# becomes NULL) and json_valid guards it, so a malformed line is reported, never fatal.
 _FIELDS = json.dumps(
     {
         "resourceType": "VARCHAR",
@@ -40,7 +53,6 @@ _FIELDS = json.dumps(
         "code": {"coding": [{"system": "VARCHAR", "code": "VARCHAR"}]},
     }
 )
-_PARSE = f"CASE WHEN json_valid(raw) THEN json_transform(raw, '{_FIELDS}') END"
 # The patient a resource belongs to: subject (Observation, Condition, ...) or patient
 # (some R4 resources); relative "Patient/<id>" references only, as Bulk export writes them.
 _PATIENT_REF = "coalesce(t.subject.reference, t.patient.reference)"
@@ -48,6 +60,8 @@ _CODES = (
     "list_transform(coalesce(t.code.coding, []), "
     "lambda c: coalesce(c.system, '') || '|' || coalesce(c.code, ''))"
 )
+# Files read before the screened set is complete (their screened lines need a second read).
+_SCREENING_TYPES = ("Patient", "Condition", "Observation")
 
 
 @dataclass
@@ -68,112 +82,113 @@ def population_codes() -> tuple[list[str], list[str]]:
     return conditions, observations
 
 
+def memory_limit() -> str:
+    """DuckDB's memory cap: MGPN_SCREEN_MEMORY (e.g. "2GB") or the default."""
+    return os.environ.get("MGPN_SCREEN_MEMORY", DEFAULT_MEMORY_LIMIT)
+
+
 def _connect(workdir: Path, threads: int) -> Any:
     import duckdb
 
     con = duckdb.connect(str(workdir / "screen.duckdb"))
     _sql(con, f"SET threads = {max(1, threads)}")
+    _sql(con, f"SET memory_limit = '{memory_limit()}'")
     _sql(con, f"SET temp_directory = '{workdir / 'spill'}'")
-    _sql(con, "SET preserve_insertion_order = false")
+    _sql(con, "SET enable_progress_bar = false")
     _sql(
         con,
-        "CREATE TABLE patients (id VARCHAR);"
-        "CREATE TABLE candidates (patient VARCHAR);"
-        "CREATE TABLE issues (file VARCHAR, line BIGINT, patient VARCHAR, kind VARCHAR, message VARCHAR);"
+        "CREATE TABLE found (file VARCHAR, line BIGINT, patient VARCHAR, kind VARCHAR,"
+        " message VARCHAR, raw VARCHAR);"
+        "CREATE TABLE patients (patient VARCHAR);"
+        "CREATE TABLE screened (patient VARCHAR);"
         "CREATE TABLE lines (patient VARCHAR, file VARCHAR, line BIGINT, raw VARCHAR);",
     )
     return con
 
 
-def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], list[str]]) -> None:
-    """Record the patients, the pre-filter hits and the problems of one batch of lines."""
-    con.register("batch", batch)
-    name = item.name
+def _numbered_lines(path: Path) -> str:
+    """The file's lines as (line, raw); a blank line keeps its number (raw NULL or blank)."""
+    source = str(path).replace("'", "''")
+    # One text column: the unit separator (0x1F) never occurs unescaped in JSON, and no quote
+    # or escape character, so a line is read as it is. Compression follows the name (.gz).
+    return (
+        f"SELECT row_number() OVER () AS line, raw FROM read_csv('{source}', "
+        "columns = {'raw': 'VARCHAR'}, delim = chr(31), quote = '', escape = '', header = false, "
+        f"auto_detect = false, max_line_size = {MAX_LINE_BYTES}, buffer_size = {2 * MAX_LINE_BYTES})"
+    )
+
+
+def _facts(path: Path) -> str:
+    """Each non-blank line parsed once into the small fields screening needs."""
+    return f"""
+        SELECT line, raw, t IS NOT NULL AS ok, t.resourceType AS rtype, t.id AS rid,
+               {_PATIENT_REF} AS ref, {_CODES} AS codes
+        FROM (SELECT line, raw, CASE WHEN json_valid(raw) THEN json_transform(raw, '{_FIELDS}') END AS t
+              FROM ({_numbered_lines(path)}) WHERE length(trim(raw)) > 0)
+    """
+
+
+def _read_file(con: Any, item: ExportFile, wanted: list[str], keep_lines: bool) -> None:
+    """One statement over one file: its problems, its pre-filter hits and (``keep_lines``,
+    once the screened set is known) the screened patients' lines, all into ``found``."""
     expected = item.resource_type
+    patient = "rid" if expected == "Patient" else "substr(ref, 9)"
+    linked = "TRUE" if expected == "Patient" else "starts_with(ref, 'Patient/')"
+    known = "TRUE" if expected == "Patient" else f"{patient} IN (SELECT patient FROM patients)"
+    screened = f"{patient} IN (SELECT patient FROM screened)" if keep_lines else "FALSE"
+    own = "rid IS NOT NULL" if expected == "Patient" else "FALSE"
     _sql(
         con,
         f"""
-        CREATE OR REPLACE TEMP TABLE parsed AS
-        SELECT line, CASE WHEN t IS NULL THEN left(raw, 80) END AS head, t IS NOT NULL AS ok,
-               t.resourceType AS rtype, t.id AS rid, {_PATIENT_REF} AS ref, {_CODES} AS codes
-        FROM (SELECT line, raw, {_PARSE} AS t FROM batch)
+        INSERT INTO found
+        SELECT $file, line, patient, kind,
+               CASE kind
+                 WHEN 'malformed line' THEN 'not valid JSON; the line was skipped: ' || left(raw, 80)
+                 WHEN 'wrong resource type' THEN 'a ' || coalesce(rtype, 'resource without resourceType')
+                      || ' in a file of ' || $expected || '; skipped'
+                 WHEN 'no patient' THEN 'the resource names no patient (subject or patient reference); skipped'
+                 WHEN 'unknown patient' THEN 'the resource refers to ' || ref
+                      || ', which is not in the Patient file; skipped'
+               END,
+               CASE WHEN kind = 'line' THEN raw END
+        FROM (
+          SELECT line, raw, rtype, ref,
+                 CASE WHEN kind IN ('no patient', 'unknown patient') THEN ref
+                      WHEN kind IN ('line', 'hit', 'patient') THEN pid END AS patient, kind
+          FROM (
+            SELECT line, raw, rtype, ref, pid,
+              CASE
+                WHEN NOT ok THEN 'malformed line'
+                WHEN rtype IS DISTINCT FROM $expected THEN 'wrong resource type'
+                WHEN NOT coalesce({linked}, FALSE) THEN 'no patient'
+                WHEN NOT {known} THEN 'unknown patient'
+                WHEN {screened} THEN 'line'
+                WHEN list_has_any(codes, $wanted::VARCHAR[]) THEN 'hit'
+                WHEN {own} THEN 'patient'
+              END AS kind
+            FROM (SELECT *, {patient} AS pid FROM ({_facts(item.path)}))
+          )
+        ) WHERE kind IS NOT NULL
         """,
+        {"file": item.name, "expected": expected, "wanted": wanted},
     )
-    _sql(
-        con,
-        """
-        INSERT INTO issues
-        SELECT ?, line, NULL, 'malformed line',
-               'not valid JSON; the line was skipped: ' || head FROM parsed WHERE NOT ok
-        UNION ALL
-        SELECT ?, line, NULL, 'wrong resource type',
-               'a ' || coalesce(rtype, 'resource without resourceType') || ' in a file of ' || ? || '; skipped'
-        FROM parsed WHERE ok AND rtype IS DISTINCT FROM ?
-        """,
-        [name, name, expected, expected],
-    )
-    if expected == "Patient":
-        _sql(
-            con,
-            "INSERT INTO patients SELECT rid FROM parsed WHERE ok AND rtype = 'Patient' AND rid IS NOT NULL",
-        )
-        con.unregister("batch")
-        return
-    conditions, observations = codes
-    wanted = conditions if expected == "Condition" else observations
-    _sql(
-        con,
-        """
-        INSERT INTO issues
-        SELECT ?, line, ref, 'no patient',
-               'the resource names no patient (subject or patient reference); skipped'
-        FROM parsed WHERE ok AND rtype = ? AND (ref IS NULL OR NOT starts_with(ref, 'Patient/'))
-        """,
-        [name, expected],
-    )
-    if expected in ("Condition", "Observation"):
-        _sql(
-            con,
-            """
-            INSERT INTO candidates
-            SELECT DISTINCT substr(ref, 9) FROM parsed
-            WHERE ok AND rtype = ? AND starts_with(ref, 'Patient/')
-              AND list_has_any(codes, ?::VARCHAR[])
-            """,
-            [expected, wanted],
-        )
-    # Patient files are read first, so the patient table is complete here.
-    _sql(
-        con,
-        """
-        INSERT INTO issues
-        SELECT ?, line, ref, 'unknown patient',
-               'the resource refers to ' || ref || ', which is not in the Patient file; skipped'
-        FROM parsed
-        WHERE ok AND rtype = ? AND starts_with(ref, 'Patient/')
-          AND substr(ref, 9) NOT IN (SELECT id FROM patients)
-        """,
-        [name, expected],
-    )
-    con.unregister("batch")
 
 
-def _pass_two(con: Any, item: ExportFile, batch: Any) -> None:
-    """Keep the lines of screened patients (valid JSON of the file's type only)."""
-    con.register("batch", batch)
-    key = "t.id" if item.resource_type == "Patient" else f"substr({_PATIENT_REF}, 9)"
+def _keep_screened_lines(con: Any, item: ExportFile) -> None:
+    """Second read of a file read before the screened set was known: the screened lines."""
+    expected = item.resource_type
+    patient = "rid" if expected == "Patient" else "substr(ref, 9)"
     _sql(
         con,
         f"""
         INSERT INTO lines
-        SELECT s.patient, ?, s.line, s.raw FROM (
-            SELECT {key} AS patient, line, raw FROM (SELECT line, raw, {_PARSE} AS t FROM batch)
-            WHERE t.resourceType = ?
-        ) s SEMI JOIN screened USING (patient)
+        SELECT pid, $file, line, raw FROM (
+          SELECT line, raw, {patient} AS pid FROM ({_facts(item.path)})
+          WHERE ok AND rtype = $expected
+        ) WHERE pid IN (SELECT patient FROM screened)
         """,
-        [item.name, item.resource_type],
+        {"file": item.name, "expected": expected},
     )
-    con.unregister("batch")
 
 
 def _groups(con: Any, rows_per_batch: int) -> Iterator[list[tuple[str, list[SourcedLine]]]]:
@@ -241,32 +256,56 @@ def run(
     workers = workers if workers is not None else (os.cpu_count() or 1)
     (workdir / "spill").mkdir(parents=True, exist_ok=True)
     con = _connect(workdir, workers)
-    codes = population_codes()
+    conditions, observations = population_codes()
     counts = RunCounts()
-    total_bytes = sum(item.path.stat().st_size for item in export.files)
-    for item in export.files:
-        for batch in iter_line_batches(item.path):
-            _pass_one(con, item, batch, codes)
-            counts.lines += batch.num_rows
-        counts.bytes_read += item.path.stat().st_size
+    sizes = {item.path: item.path.stat().st_size for item in export.files}
+    total_bytes = sum(sizes.values()) + sum(
+        sizes[item.path] for item in export.files if item.resource_type in _SCREENING_TYPES
+    )
+
+    def advance(item: ExportFile) -> None:
+        counts.bytes_read += sizes[item.path]
         report("read", counts.bytes_read, total_bytes)
+
+    first = [item for item in export.files if item.resource_type in _SCREENING_TYPES]
+    rest = [item for item in export.files if item.resource_type not in _SCREENING_TYPES]
+    for item in first:
+        wanted = {"Condition": conditions, "Observation": observations}.get(item.resource_type, [])
+        _read_file(con, item, wanted, keep_lines=False)
+        if item.resource_type == "Patient":  # Patient files come first: the known patients
+            _sql(
+                con,
+                "INSERT INTO patients SELECT DISTINCT patient FROM found WHERE kind = 'patient'",
+            )
+            _sql(con, "DELETE FROM found WHERE kind = 'patient'")
+        advance(item)
     _sql(
         con,
-        "CREATE TABLE screened AS SELECT DISTINCT c.patient FROM candidates c "
-        "SEMI JOIN patients p ON p.id = c.patient",
+        "INSERT INTO screened SELECT DISTINCT patient FROM found WHERE kind = 'hit'"
+        " AND patient IN (SELECT patient FROM patients)",
     )
-    counts.patients = _scalar(con, "SELECT count(DISTINCT id) FROM patients")
+    _sql(con, "DELETE FROM found WHERE kind = 'hit'")
+    counts.patients = _scalar(con, "SELECT count(*) FROM patients")
     counts.screened = _scalar(con, "SELECT count(*) FROM screened")
-    for item in export.files:
-        for batch in iter_line_batches(item.path):
-            _pass_two(con, item, batch)
+    for item in rest:  # one read: problems and screened lines together
+        _read_file(con, item, [], keep_lines=True)
+        advance(item)
+    for item in first:
+        _keep_screened_lines(con, item)
+        advance(item)
+    _sql(
+        con,
+        "INSERT INTO lines SELECT patient, file, line, raw FROM found WHERE kind = 'line';"
+        "DELETE FROM found WHERE kind = 'line'",
+    )
+    counts.lines = _scalar(con, "SELECT count(*) FROM lines")
     writer.write("issues", _fetch_issues(con))
     counts.with_gap = _evaluate(con, writer, as_of, workers, report, counts.screened)
     con.close()
     return counts
 
 
-def _sql(con: Any, query: str, params: list[Any] | None = None) -> list[Any]:
+def _sql(con: Any, query: str, params: Any = None) -> list[Any]:
     """Run one statement to completion (DuckDB wants each result finished before the next)."""
     rows: list[Any] = con.execute(query, params or []).fetchall()
     return rows
@@ -279,7 +318,7 @@ def _scalar(con: Any, query: str) -> int:
 
 def _fetch_issues(con: Any) -> list[dict[str, Any]]:
     table = con.sql(
-        "SELECT file, line, patient, kind, message FROM issues ORDER BY file, line"
+        "SELECT file, line, patient, kind, message FROM found ORDER BY file, line"
     ).to_arrow_table()
     rows: list[dict[str, Any]] = table.to_pylist()
     return rows
