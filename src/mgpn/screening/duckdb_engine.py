@@ -42,24 +42,27 @@ MAX_LINE_BYTES = 64 << 20
 
 Progress = Callable[[str, int, int | None], None]
 
-# The few fields screening needs; json_transform is lenient (a field of an unexpected shape
-# becomes NULL) and json_valid guards it, so a malformed line is reported, never fatal.
-_FIELDS = json.dumps(
-    {
-        "resourceType": "VARCHAR",
-        "id": "VARCHAR",
-        "subject": {"reference": "VARCHAR"},
-        "patient": {"reference": "VARCHAR"},
-        "code": {"coding": [{"system": "VARCHAR", "code": "VARCHAR"}]},
-    }
-)
-# The patient a resource belongs to: subject (Observation, Condition, ...) or patient
-# (some R4 resources); relative "Patient/<id>" references only, as Bulk export writes them.
-_PATIENT_REF = "coalesce(t.subject.reference, t.patient.reference)"
+# The fields every line needs, in one parse (json_valid guards it, so a malformed line is
+# reported, never fatal): resource type, id and the patient it belongs to, by subject
+# (Observation, Condition, ...) or patient (some R4 resources); relative "Patient/<id>"
+# references only, as Bulk export writes them.
+_PATHS = "['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference']"
+# A line's codes are parsed only when it may carry a pre-filter code: its text contains one
+# of the codes in quotes (or a \\u escape, which could spell one in a way the text search
+# cannot see); the exact system|code test then decides.
+_CODING = json.dumps({"code": {"coding": [{"system": "VARCHAR", "code": "VARCHAR"}]}})
 _CODES = (
-    "list_transform(coalesce(t.code.coding, []), "
+    f"list_transform(coalesce(json_transform(raw, '{_CODING}').code.coding, []), "
     "lambda c: coalesce(c.system, '') || '|' || coalesce(c.code, ''))"
 )
+
+
+def _may_carry(wanted: list[str]) -> str:
+    codes = sorted({item.split("|", 1)[1] for item in wanted})
+    needles = [json.dumps(code).replace("'", "''") for code in codes] + ["\\u"]
+    return "(" + " OR ".join(f"contains(raw, '{needle}')" for needle in needles) + ")"
+
+
 # Files read before the screened set is complete (their screened lines need a second read).
 _SCREENING_TYPES = ("Patient", "Condition", "Observation")
 
@@ -100,7 +103,9 @@ def _connect(workdir: Path, threads: int) -> Any:
         "CREATE TABLE found (file VARCHAR, line BIGINT, patient VARCHAR, kind VARCHAR,"
         " message VARCHAR, raw VARCHAR);"
         "CREATE TABLE patients (patient VARCHAR);"
+        "CREATE TABLE early (patient VARCHAR);"
         "CREATE TABLE screened (patient VARCHAR);"
+        "CREATE TABLE late (patient VARCHAR);"
         "CREATE TABLE lines (patient VARCHAR, file VARCHAR, line BIGINT, raw VARCHAR);",
     )
     return con
@@ -119,24 +124,29 @@ def _numbered_lines(path: Path) -> str:
 
 
 def _facts(path: Path) -> str:
-    """Each non-blank line parsed once into the small fields screening needs."""
+    """Each non-blank line parsed once into the small fields every line needs."""
     return f"""
-        SELECT line, raw, t IS NOT NULL AS ok, t.resourceType AS rtype, t.id AS rid,
-               {_PATIENT_REF} AS ref, {_CODES} AS codes
-        FROM (SELECT line, raw, CASE WHEN json_valid(raw) THEN json_transform(raw, '{_FIELDS}') END AS t
-              FROM ({_numbered_lines(path)}) WHERE length(trim(raw)) > 0)
+        SELECT line, raw, x IS NOT NULL AS ok, x[1] AS rtype, x[2] AS rid,
+               coalesce(x[3], x[4]) AS ref
+        FROM (SELECT line, raw, CASE WHEN json_valid(raw) THEN json_extract_string(raw, {_PATHS}) END AS x
+              FROM ({_numbered_lines(path)}) WHERE raw IS NOT NULL)
     """
 
 
-def _read_file(con: Any, item: ExportFile, wanted: list[str], keep_lines: bool) -> None:
-    """One statement over one file: its problems, its pre-filter hits and (``keep_lines``,
-    once the screened set is known) the screened patients' lines, all into ``found``."""
+def _read_file(con: Any, item: ExportFile, wanted: list[str], keep: str | None) -> None:
+    """One statement over one file: its problems, its pre-filter hits and the lines of the
+    patients in table ``keep`` (if given), all into ``found``."""
     expected = item.resource_type
     patient = "rid" if expected == "Patient" else "substr(ref, 9)"
     linked = "TRUE" if expected == "Patient" else "starts_with(ref, 'Patient/')"
     known = "TRUE" if expected == "Patient" else f"{patient} IN (SELECT patient FROM patients)"
-    screened = f"{patient} IN (SELECT patient FROM screened)" if keep_lines else "FALSE"
+    kept = f"{patient} IN (SELECT patient FROM {keep})" if keep else "FALSE"
     own = "rid IS NOT NULL" if expected == "Patient" else "FALSE"
+    hit = (
+        f"{_may_carry(wanted)} AND list_has_any({_CODES}, $wanted::VARCHAR[])"
+        if wanted
+        else "FALSE"
+    )
     _sql(
         con,
         f"""
@@ -158,24 +168,24 @@ def _read_file(con: Any, item: ExportFile, wanted: list[str], keep_lines: bool) 
           FROM (
             SELECT line, raw, rtype, ref, pid,
               CASE
-                WHEN NOT ok THEN 'malformed line'
+                WHEN NOT ok THEN CASE WHEN trim(raw) <> '' THEN 'malformed line' END
                 WHEN rtype IS DISTINCT FROM $expected THEN 'wrong resource type'
                 WHEN NOT coalesce({linked}, FALSE) THEN 'no patient'
                 WHEN NOT {known} THEN 'unknown patient'
-                WHEN {screened} THEN 'line'
-                WHEN list_has_any(codes, $wanted::VARCHAR[]) THEN 'hit'
+                WHEN {kept} THEN 'line'
+                WHEN {hit} THEN 'hit'
                 WHEN {own} THEN 'patient'
               END AS kind
             FROM (SELECT *, {patient} AS pid FROM ({_facts(item.path)}))
           )
         ) WHERE kind IS NOT NULL
         """,
-        {"file": item.name, "expected": expected, "wanted": wanted},
+        {"file": item.name, "expected": expected, **({"wanted": wanted} if wanted else {})},
     )
 
 
-def _keep_screened_lines(con: Any, item: ExportFile) -> None:
-    """Second read of a file read before the screened set was known: the screened lines."""
+def _keep_lines(con: Any, item: ExportFile, keep: str) -> None:
+    """Second read of a file read before the screened set was known: the lines of ``keep``."""
     expected = item.resource_type
     patient = "rid" if expected == "Patient" else "substr(ref, 9)"
     _sql(
@@ -185,7 +195,7 @@ def _keep_screened_lines(con: Any, item: ExportFile) -> None:
         SELECT pid, $file, line, raw FROM (
           SELECT line, raw, {patient} AS pid FROM ({_facts(item.path)})
           WHERE ok AND rtype = $expected
-        ) WHERE pid IN (SELECT patient FROM screened)
+        ) WHERE pid IN (SELECT patient FROM {keep})
         """,
         {"file": item.name, "expected": expected},
     )
@@ -267,32 +277,39 @@ def run(
         counts.bytes_read += sizes[item.path]
         report("read", counts.bytes_read, total_bytes)
 
-    first = [item for item in export.files if item.resource_type in _SCREENING_TYPES]
-    rest = [item for item in export.files if item.resource_type not in _SCREENING_TYPES]
-    for item in first:
-        wanted = {"Condition": conditions, "Observation": observations}.get(item.resource_type, [])
-        _read_file(con, item, wanted, keep_lines=False)
-        if item.resource_type == "Patient":  # Patient files come first: the known patients
-            _sql(
-                con,
-                "INSERT INTO patients SELECT DISTINCT patient FROM found WHERE kind = 'patient'",
-            )
-            _sql(con, "DELETE FROM found WHERE kind = 'patient'")
+    # Patient first (the known patients), then Condition: its pre-filter hits are the early
+    # screened patients, whose Observation lines the Observation read keeps at once. Patients
+    # screened by an Observation alone (late) need a second read of Observation, only then.
+    for kind in ("Patient", "Condition"):
+        for item in export.of_type(kind):
+            _read_file(con, item, conditions if kind == "Condition" else [], keep=None)
+            advance(item)
+        if kind == "Patient":
+            _sql(con, "INSERT INTO patients SELECT DISTINCT patient FROM found WHERE kind = 'patient';"
+                      "DELETE FROM found WHERE kind = 'patient'")  # fmt: skip
+    _sql(con, "INSERT INTO early SELECT DISTINCT patient FROM found WHERE kind = 'hit'"
+              " AND patient IN (SELECT patient FROM patients)")  # fmt: skip
+    for item in export.of_type("Observation"):
+        _read_file(con, item, observations, keep="early")
         advance(item)
-    _sql(
-        con,
-        "INSERT INTO screened SELECT DISTINCT patient FROM found WHERE kind = 'hit'"
-        " AND patient IN (SELECT patient FROM patients)",
-    )
-    _sql(con, "DELETE FROM found WHERE kind = 'hit'")
+    _sql(con, "INSERT INTO screened SELECT DISTINCT patient FROM found WHERE kind = 'hit'"
+              " AND patient IN (SELECT patient FROM patients);"
+              "INSERT INTO late SELECT patient FROM screened WHERE patient NOT IN (SELECT patient FROM early);"
+              "DELETE FROM found WHERE kind = 'hit'")  # fmt: skip
     counts.patients = _scalar(con, "SELECT count(*) FROM patients")
     counts.screened = _scalar(con, "SELECT count(*) FROM screened")
-    for item in rest:  # one read: problems and screened lines together
-        _read_file(con, item, [], keep_lines=True)
-        advance(item)
-    for item in first:
-        _keep_screened_lines(con, item)
-        advance(item)
+    late = _scalar(con, "SELECT count(*) FROM late")
+    for item in export.files:  # one read: problems and screened lines together
+        if item.resource_type not in _SCREENING_TYPES:
+            _read_file(con, item, [], keep="screened")
+            advance(item)
+    for kind in ("Patient", "Condition", "Observation"):
+        for item in export.of_type(kind):
+            if kind != "Observation":
+                _keep_lines(con, item, "screened")
+            elif late:
+                _keep_lines(con, item, "late")
+            advance(item)
     _sql(
         con,
         "INSERT INTO lines SELECT patient, file, line, raw FROM found WHERE kind = 'line';"
