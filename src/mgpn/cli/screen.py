@@ -47,6 +47,11 @@ def screen(
     workers: int | None = typer.Option(
         None, "--workers", help="processes that run the engine (default: one per core)"
     ),
+    spark_conf: list[str] = typer.Option(
+        [],
+        "--spark-conf",
+        help="a Spark setting KEY=VALUE, repeatable (e.g. spark.driver.memory=8g; local default 3g)",
+    ),
 ) -> None:
     """Find the patients whose work-up has a gap, across a whole EHR export.
 
@@ -79,9 +84,14 @@ def screen(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
+            conf = None
+            if spark_conf:
+                from mgpn.screening.spark_engine import parse_conf
+
+                conf = parse_conf(spark_conf)
             result = run_screen(
                 export_dir, output, engine=engine, master=master, as_of=date,
-                workers=workers, progress=progress,
+                workers=workers, progress=progress, spark_conf=conf,
             )  # fmt: skip
         except MgpnError as exc:
             raise _fail(exc) from exc

@@ -25,8 +25,8 @@ class ScreenRun:
 
 def _prepare(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("gaps", "patients", "issues"):
-        for suffix in (".parquet", ".csv"):
+    for name in ("gaps", "patients", "issues", "_spark"):
+        for suffix in (".parquet", ".csv", ""):
             target = out / f"{name}{suffix}"
             if target.is_dir():
                 shutil.rmtree(target)
@@ -43,6 +43,7 @@ def screen(
     as_of: dt.date | None = None,
     workers: int | None = None,
     progress: Any = None,
+    spark_conf: dict[str, str] | None = None,
 ) -> ScreenRun:
     """Screen the Bulk export in ``export_dir`` and write everything into ``out_dir``."""
     if engine not in ENGINES:
@@ -53,6 +54,17 @@ def screen(
                     "engine",
                     f"unknown engine {engine!r}",
                     fix=f"choose one of {', '.join(ENGINES)}",
+                )
+            ],
+        )
+    if "://" in str(out_dir):
+        raise ScreeningError(
+            str(out_dir),
+            [
+                Issue(
+                    "--output",
+                    "the output must be a local folder: the report and the CSV tables are written there",
+                    fix="give a local path (on a cluster, a folder the executors share, e.g. a network mount)",
                 )
             ],
         )
@@ -79,7 +91,12 @@ def screen(
 
         _prepare(out)
         spark_counts = spark_engine.run(
-            str(export_dir), out, master=master or "local[2]", as_of=as_of, progress=progress
+            str(export_dir),
+            out,
+            master=master or "local[2]",
+            as_of=as_of,
+            progress=progress,
+            conf=spark_conf,
         )
         funnel = Funnel(spark_counts.patients, spark_counts.screened, spark_counts.with_gap)
         source = str(export_dir)
