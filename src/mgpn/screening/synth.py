@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 import yaml
 
 LOINC = "http://loinc.org"
@@ -189,7 +190,9 @@ class _Writer:
 
 
 def _dump(resource: dict[str, Any]) -> str:
-    return json.dumps(resource, separators=(",", ":"), ensure_ascii=False)
+    # orjson: compact UTF-8 JSON about ten times faster than json.dumps (half the run time of
+    # a large export went into json.dumps); the same bytes for the same resource every time.
+    return orjson.dumps(resource).decode("utf-8")
 
 
 class Generator:
