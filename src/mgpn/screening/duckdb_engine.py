@@ -23,8 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -265,7 +266,8 @@ def run(
     report = progress or (lambda stage, done, total: None)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     (workdir / "spill").mkdir(parents=True, exist_ok=True)
-    con = _connect(workdir, workers)
+    threads = max(1, workers)
+    con = _connect(workdir, threads)
     conditions, observations = population_codes()
     counts = RunCounts()
     sizes = {item.path: item.path.stat().st_size for item in export.files}
@@ -273,25 +275,42 @@ def run(
         sizes[item.path] for item in export.files if item.resource_type in _SCREENING_TYPES
     )
 
-    def advance(item: ExportFile) -> None:
-        counts.bytes_read += sizes[item.path]
-        report("read", counts.bytes_read, total_bytes)
+    lock = threading.Lock()
+
+    def each(items: list[ExportFile], read: Callable[[Any, ExportFile], None]) -> None:
+        """Read ``items`` with one DuckDB cursor per thread: numbering a file's lines keeps
+        its statement in file order (one core), so a split export is read files in parallel."""
+
+        def one(item: ExportFile) -> None:
+            cursor = con.cursor()
+            try:
+                read(cursor, item)
+            finally:
+                cursor.close()
+            with lock:
+                counts.bytes_read += sizes[item.path]
+                report("read", counts.bytes_read, total_bytes)
+
+        if threads <= 1 or len(items) <= 1:
+            for item in items:
+                one(item)
+            return
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(one, items))
 
     # Patient first (the known patients), then Condition: its pre-filter hits are the early
     # screened patients, whose Observation lines the Observation read keeps at once. Patients
     # screened by an Observation alone (late) need a second read of Observation, only then.
-    for kind in ("Patient", "Condition"):
-        for item in export.of_type(kind):
-            _read_file(con, item, conditions if kind == "Condition" else [], keep=None)
-            advance(item)
-        if kind == "Patient":
-            _sql(con, "INSERT INTO patients SELECT DISTINCT patient FROM found WHERE kind = 'patient';"
-                      "DELETE FROM found WHERE kind = 'patient'")  # fmt: skip
+    each(export.of_type("Patient"), lambda c, item: _read_file(c, item, [], keep=None))
+    _sql(con, "INSERT INTO patients SELECT DISTINCT patient FROM found WHERE kind = 'patient';"
+              "DELETE FROM found WHERE kind = 'patient'")  # fmt: skip
+    each(export.of_type("Condition"), lambda c, item: _read_file(c, item, conditions, keep=None))
     _sql(con, "INSERT INTO early SELECT DISTINCT patient FROM found WHERE kind = 'hit'"
               " AND patient IN (SELECT patient FROM patients)")  # fmt: skip
-    for item in export.of_type("Observation"):
-        _read_file(con, item, observations, keep="early")
-        advance(item)
+    each(
+        export.of_type("Observation"),
+        lambda c, item: _read_file(c, item, observations, keep="early"),
+    )
     _sql(con, "INSERT INTO screened SELECT DISTINCT patient FROM found WHERE kind = 'hit'"
               " AND patient IN (SELECT patient FROM patients);"
               "INSERT INTO late SELECT patient FROM screened WHERE patient NOT IN (SELECT patient FROM early);"
@@ -299,17 +318,16 @@ def run(
     counts.patients = _scalar(con, "SELECT count(*) FROM patients")
     counts.screened = _scalar(con, "SELECT count(*) FROM screened")
     late = _scalar(con, "SELECT count(*) FROM late")
-    for item in export.files:  # one read: problems and screened lines together
-        if item.resource_type not in _SCREENING_TYPES:
-            _read_file(con, item, [], keep="screened")
-            advance(item)
-    for kind in ("Patient", "Condition", "Observation"):
-        for item in export.of_type(kind):
-            if kind != "Observation":
-                _keep_lines(con, item, "screened")
-            elif late:
-                _keep_lines(con, item, "late")
-            advance(item)
+    # One read of the other types: problems and screened lines together; then the second
+    # read of Patient and Condition (and of Observation for the late patients, if any).
+    rest = [item for item in export.files if item.resource_type not in _SCREENING_TYPES]
+    each(rest, lambda c, item: _read_file(c, item, [], keep="screened"))
+    again = [*export.of_type("Patient"), *export.of_type("Condition")]
+    each(again, lambda c, item: _keep_lines(c, item, "screened"))
+    observation = export.of_type("Observation")
+    if late:
+        each(observation, lambda c, item: _keep_lines(c, item, "late"))
+    counts.bytes_read += sum(sizes[item.path] for item in observation)
     _sql(
         con,
         "INSERT INTO lines SELECT patient, file, line, raw FROM found WHERE kind = 'line';"
