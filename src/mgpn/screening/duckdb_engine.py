@@ -43,8 +43,8 @@ MAX_LINE_BYTES = 64 << 20
 
 Progress = Callable[[str, int, int | None], None]
 
-# The fields every line needs, in one parse (json_valid guards it, so a malformed line is
-# reported, never fatal): resource type, id and the patient it belongs to, by subject
+# The fields every line needs, in one parse (try() turns a parse error into NULL, so a
+# malformed line is reported, never fatal): resource type, id and the patient it belongs to, by subject
 # (Observation, Condition, ...) or patient (some R4 resources); relative "Patient/<id>"
 # references only, as Bulk export writes them.
 _PATHS = "['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference']"
@@ -129,7 +129,7 @@ def _facts(path: Path) -> str:
     return f"""
         SELECT line, raw, x IS NOT NULL AS ok, x[1] AS rtype, x[2] AS rid,
                coalesce(x[3], x[4]) AS ref
-        FROM (SELECT line, raw, CASE WHEN json_valid(raw) THEN json_extract_string(raw, {_PATHS}) END AS x
+        FROM (SELECT line, raw, try(json_extract_string(raw, {_PATHS})) AS x
               FROM ({_numbered_lines(path)}) WHERE raw IS NOT NULL)
     """
 
