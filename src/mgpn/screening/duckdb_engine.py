@@ -44,24 +44,21 @@ MAX_LINE_BYTES = 64 << 20
 Progress = Callable[[str, int, int | None], None]
 
 # The fields every line needs, in one parse (try() turns a parse error into NULL, so a
-# malformed line is reported, never fatal): resource type, id and the patient it belongs to, by subject
-# (Observation, Condition, ...) or patient (some R4 resources); relative "Patient/<id>"
-# references only, as Bulk export writes them.
-_PATHS = "['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference']"
-# A line's codes are parsed only when it may carry a pre-filter code: its text contains one
-# of the codes in quotes (or a \\u escape, which could spell one in a way the text search
-# cannot see); the exact system|code test then decides.
-_CODING = json.dumps({"code": {"coding": [{"system": "VARCHAR", "code": "VARCHAR"}]}})
-_CODES = (
-    f"list_transform(coalesce(json_transform(raw, '{_CODING}').code.coding, []), "
+# malformed line is reported, never fatal): resource type, id, the patient it belongs to, by
+# subject (Observation, Condition, ...) or patient (some R4 resources; relative
+# "Patient/<id>" references only, as Bulk export writes them), and the code's codings as a
+# small JSON text. Only that small text is parsed again, for the pre-filter: first its codes
+# alone, then, for the few lines that carry a wanted code, the exact system|code pairs.
+_PATHS = "['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference', '$.code.coding']"
+_CODINGS = json.dumps([{"system": "VARCHAR", "code": "VARCHAR"}])
+_PAIRS = (
+    f"list_transform(coalesce(json_transform(codings, '{_CODINGS}'), []), "
     "lambda c: coalesce(c.system, '') || '|' || coalesce(c.code, ''))"
 )
-
-
-def _may_carry(wanted: list[str]) -> str:
-    codes = sorted({item.split("|", 1)[1] for item in wanted})
-    needles = [json.dumps(code).replace("'", "''") for code in codes] + ["\\u"]
-    return "(" + " OR ".join(f"contains(raw, '{needle}')" for needle in needles) + ")"
+_HIT = (
+    "list_has_any(json_extract_string(codings, '$[*].code'), $codes::VARCHAR[]) "
+    f"AND list_has_any({_PAIRS}, $wanted::VARCHAR[])"
+)
 
 
 # Files read before the screened set is complete (their screened lines need a second read).
@@ -128,10 +125,16 @@ def _facts(path: Path) -> str:
     """Each non-blank line parsed once into the small fields every line needs."""
     return f"""
         SELECT line, raw, x IS NOT NULL AS ok, x[1] AS rtype, x[2] AS rid,
-               coalesce(x[3], x[4]) AS ref
+               coalesce(x[3], x[4]) AS ref, x[5] AS codings
         FROM (SELECT line, raw, try(json_extract_string(raw, {_PATHS})) AS x
               FROM ({_numbered_lines(path)}) WHERE raw IS NOT NULL)
     """
+
+
+def _code_parameters(wanted: list[str]) -> dict[str, list[str]]:
+    if not wanted:
+        return {}
+    return {"wanted": wanted, "codes": sorted({item.split("|", 1)[1] for item in wanted})}
 
 
 def _read_file(con: Any, item: ExportFile, wanted: list[str], keep: str | None) -> None:
@@ -143,11 +146,7 @@ def _read_file(con: Any, item: ExportFile, wanted: list[str], keep: str | None) 
     known = "TRUE" if expected == "Patient" else f"{patient} IN (SELECT patient FROM patients)"
     kept = f"{patient} IN (SELECT patient FROM {keep})" if keep else "FALSE"
     own = "rid IS NOT NULL" if expected == "Patient" else "FALSE"
-    hit = (
-        f"{_may_carry(wanted)} AND list_has_any({_CODES}, $wanted::VARCHAR[])"
-        if wanted
-        else "FALSE"
-    )
+    hit = _HIT if wanted else "FALSE"
     _sql(
         con,
         f"""
@@ -181,7 +180,7 @@ def _read_file(con: Any, item: ExportFile, wanted: list[str], keep: str | None) 
           )
         ) WHERE kind IS NOT NULL
         """,
-        {"file": item.name, "expected": expected, **({"wanted": wanted} if wanted else {})},
+        {"file": item.name, "expected": expected, **_code_parameters(wanted)},
     )
 
 
