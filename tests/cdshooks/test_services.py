@@ -38,19 +38,29 @@ def test_discovery_lists_the_services_with_prefetch(client: TestClient, ehr: Ehr
     hooks = {s["hook"]: s for s in body["services"]}
     assert set(hooks) == {"patient-view", "order-select", "order-sign"}
     for service in body["services"]:
-        assert service["id"] and service["description"] and service["prefetch"]["patient"] == "Patient/{{context.patientId}}"
+        assert (
+            service["id"]
+            and service["description"]
+            and service["prefetch"]["patient"] == "Patient/{{context.patientId}}"
+        )
 
 
-def test_patient_view_gives_the_leading_syndrome_tests_and_a_link(client: TestClient, ehr: Ehr) -> None:
+def test_patient_view_gives_the_leading_syndrome_tests_and_a_link(
+    client: TestClient, ehr: Ehr
+) -> None:
     case = example("anti-mag-neuropathy.yaml")
     case = case.model_copy(update={"recorded": None})
     assessment = evaluate(case)
-    cards = _cards(_post(client, ehr, PV, hook_body("patient-view", prefetch(case_to_bundle(case)))))
+    cards = _cards(
+        _post(client, ehr, PV, hook_body("patient-view", prefetch(case_to_bundle(case))))
+    )
     summary = build_summary(assessment)
     leading = cards[0]
     assert leading["summary"] == summary.headline[:139] or leading["summary"].endswith("…")
     assert assessment.syndromes[0].label in leading["summary"]
-    assert summary.cause.words in leading["detail"] and summary.indication.words in leading["detail"]
+    assert (
+        summary.cause.words in leading["detail"] and summary.indication.words in leading["detail"]
+    )
     links = {link["type"]: link["url"] for link in leading["links"]}
     assert links["absolute"].startswith("https://mgpn.hospital.example/cases/")
     assert links["smart"] == "https://mgpn.hospital.example/smart/launch"
@@ -62,14 +72,20 @@ def test_patient_view_gives_the_leading_syndrome_tests_and_a_link(client: TestCl
         tests = next(c for c in cards if c.get("suggestions"))
         assert tests["selectionBehavior"] == "any"
         resources = [a["resource"] for s in tests["suggestions"] for a in s["actions"]]
-        assert [r["code"]["coding"][-1]["code"] for r in resources] == [t.id for t in summary.next_tests]
-        assert all(r["resourceType"] == "ServiceRequest" and r["intent"] == "proposal" for r in resources)
+        assert [r["code"]["coding"][-1]["code"] for r in resources] == [
+            t.id for t in summary.next_tests
+        ]
+        assert all(
+            r["resourceType"] == "ServiceRequest" and r["intent"] == "proposal" for r in resources
+        )
         assert all(r["subject"]["reference"] == "Patient/p1" for r in resources)
         r4b = pytest.importorskip("fhir.resources.R4B")
         for resource in resources:
             r4b.get_fhir_model_class("ServiceRequest").model_validate(resource)
     # the same patient again: the same case in the web app, no new case
-    again = _cards(_post(client, ehr, PV, hook_body("patient-view", prefetch(case_to_bundle(case)))))
+    again = _cards(
+        _post(client, ehr, PV, hook_body("patient-view", prefetch(case_to_bundle(case))))
+    )
     assert again[0]["links"][0]["url"] == links["absolute"]
 
 
@@ -77,9 +93,18 @@ def test_red_flags_become_warning_cards(client: TestClient, ehr: Ehr) -> None:
     case = example("al-amyloid-red-flags.yaml")
     flags = build_summary(evaluate(case)).red_flags
     assert flags
-    cards = _cards(_post(client, ehr, PV, hook_body("patient-view", example_prefetch("al-amyloid-red-flags.yaml"))))
+    cards = _cards(
+        _post(
+            client,
+            ehr,
+            PV,
+            hook_body("patient-view", example_prefetch("al-amyloid-red-flags.yaml")),
+        )
+    )
     warnings = [c for c in cards if c["indicator"] == "warning"]
-    assert len(warnings) == len(flags) and all(c["summary"].startswith("Do not miss") for c in warnings)
+    assert len(warnings) == len(flags) and all(
+        c["summary"].startswith("Do not miss") for c in warnings
+    )
 
 
 def test_no_cards_for_a_patient_without_a_known_gammopathy(client: TestClient, ehr: Ehr) -> None:
@@ -111,7 +136,9 @@ def test_a_wrong_hook_for_the_service_is_400(client: TestClient, ehr: Ehr) -> No
     assert _post(client, ehr, PV, hook_body("order-sign", example_prefetch())).status_code == 400
 
 
-def _order(client: TestClient, ehr: Ehr, hook: str, case_prefetch: dict[str, Any], *drugs: str) -> list[dict[str, Any]]:
+def _order(
+    client: TestClient, ehr: Ehr, hook: str, case_prefetch: dict[str, Any], *drugs: str
+) -> list[dict[str, Any]]:
     orders = [draft_medication(drug, f"o{i}") for i, drug in enumerate(drugs)]
     context = {"draftOrders": searchset(orders)}
     if hook == "order-select":
@@ -123,12 +150,23 @@ def _order(client: TestClient, ehr: Ehr, hook: str, case_prefetch: dict[str, Any
 @pytest.mark.parametrize("hook", ["order-select", "order-sign"])
 def test_rituximab_alone_in_anti_mag_neuropathy(client: TestClient, ehr: Ehr, hook: str) -> None:
     data = example_prefetch("anti-mag-neuropathy.yaml")
-    assert evaluate(example("anti-mag-neuropathy.yaml")).syndrome("anti_mag").status in ("established", "probable")
+    assert evaluate(example("anti-mag-neuropathy.yaml")).syndrome("anti_mag").status in (
+        "established",
+        "probable",
+    )
     cards = _order(client, ehr, hook, data, "Rituximab 375 mg/m2 IV")
-    assert len(cards) == 1 and "IgM flare" in cards[0]["summary"] and cards[0]["indicator"] == "warning"
-    if example("anti-mag-neuropathy.yaml").paraprotein.igm is None:  # IgM unknown: propose measuring it
+    assert (
+        len(cards) == 1
+        and "IgM flare" in cards[0]["summary"]
+        and cards[0]["indicator"] == "warning"
+    )
+    if (
+        example("anti-mag-neuropathy.yaml").paraprotein.igm is None
+    ):  # IgM unknown: propose measuring it
         (suggestion,) = cards[0]["suggestions"]
-        assert suggestion["actions"][0]["resource"]["code"]["coding"][-1]["code"] == "quantitative_igs"
+        assert (
+            suggestion["actions"][0]["resource"]["code"]["coding"][-1]["code"] == "quantitative_igs"
+        )
     # with chemotherapy it is not rituximab alone
     assert _order(client, ehr, hook, data, "Rituximab", "Bendamustine") == []
 
@@ -161,8 +199,15 @@ def test_btk_inhibitor_first_line_in_igm_al(client: TestClient, ehr: Ehr) -> Non
     cards = _order(client, ehr, "order-sign", prefetch(case_to_bundle(case)), "Zanubrutinib 160 mg")
     assert any("BTK inhibitor" in c["summary"] for c in cards)
     data = case.model_dump(mode="json", exclude_none=True)
-    treated = type(case).model_validate({**data, "treatments": [{"regimen": "bendamustine-rituximab", "start": "2024-01-01"}]})
-    assert not any("BTK" in c["summary"] for c in _order(client, ehr, "order-sign", prefetch(case_to_bundle(treated)), "zanubrutinib"))
+    treated = type(case).model_validate(
+        {**data, "treatments": [{"regimen": "bendamustine-rituximab", "start": "2024-01-01"}]}
+    )
+    assert not any(
+        "BTK" in c["summary"]
+        for c in _order(
+            client, ehr, "order-sign", prefetch(case_to_bundle(treated)), "zanubrutinib"
+        )
+    )
 
 
 def test_feedback_is_stored_and_listed(database_url: str, cds_settings: Any, ehr: Ehr) -> None:
@@ -180,11 +225,20 @@ def test_feedback_is_stored_and_listed(database_url: str, cds_settings: Any, ehr
     ]}  # fmt: skip
     assert client.post(path, json=body, headers=ehr.auth(path)).status_code == 200
     stored = app.state.cds.store.feedback()
-    assert {(f.card_uuid, f.outcome) for f in stored} == {("card-1", "accepted"), ("card-2", "overridden")}
+    assert {(f.card_uuid, f.outcome) for f in stored} == {
+        ("card-1", "accepted"),
+        ("card-2", "overridden"),
+    }
     page = client.get("/cds/feedback")
     assert page.status_code == 200
-    assert "1 accepted, 1 overridden" in page.text and "Disagree with the assessment" in page.text and "known CIDP" in page.text
-    bad = client.post(path, json={"feedback": [{"card": "x", "outcome": "maybe"}]}, headers=ehr.auth(path))
+    assert (
+        "1 accepted, 1 overridden" in page.text
+        and "Disagree with the assessment" in page.text
+        and "known CIDP" in page.text
+    )
+    bad = client.post(
+        path, json={"feedback": [{"card": "x", "outcome": "maybe"}]}, headers=ehr.auth(path)
+    )
     assert bad.status_code == 400
 
 
@@ -198,11 +252,18 @@ def test_serve_mounts_the_cds_services(database_url: str, cds_settings: Any, ehr
 
 
 def test_cors_for_configured_browser_clients(make_client: Any, cds_settings: Any, ehr: Ehr) -> None:
-    client = make_client(cds_settings.model_copy(update={"cors_origins": ["https://sandbox.example"]}))
-    pre = client.options("/cds-services/mgpn-patient-view", headers={"Origin": "https://sandbox.example"})
+    client = make_client(
+        cds_settings.model_copy(update={"cors_origins": ["https://sandbox.example"]})
+    )
+    pre = client.options(
+        "/cds-services/mgpn-patient-view", headers={"Origin": "https://sandbox.example"}
+    )
     assert pre.status_code == 204
     assert "Authorization" in pre.headers["Access-Control-Allow-Headers"]
-    other = client.get("/cds-services", headers={"Origin": "https://elsewhere.example", **ehr.auth("/cds-services")})
+    other = client.get(
+        "/cds-services",
+        headers={"Origin": "https://elsewhere.example", **ehr.auth("/cds-services")},
+    )
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
@@ -213,4 +274,9 @@ def test_an_order_no_caution_is_about_reads_no_patient_data(client: TestClient, 
     path = "/cds-services/mgpn-order-sign"
     assert _cards(client.post(path, json=body, headers=ehr.auth(path))) == []
     context = {"draftOrders": searchset([draft_medication("Rituximab", "o1")])}
-    assert client.post(path, json=hook_body("order-sign", None, context=context), headers=ehr.auth(path)).status_code == 412
+    assert (
+        client.post(
+            path, json=hook_body("order-sign", None, context=context), headers=ehr.auth(path)
+        ).status_code
+        == 412
+    )

@@ -26,7 +26,9 @@ def _bundle(tmp_path: Path, name: str = "anti-mag-follow-up.yaml") -> Path:
 
 def test_import_writes_a_case_file_that_loads(tmp_path: Path) -> None:
     out = tmp_path / "case.yaml"
-    result = runner.invoke(app, ["fhir", "import", str(_bundle(tmp_path)), "-o", str(out), "--report"])
+    result = runner.invoke(
+        app, ["fhir", "import", str(_bundle(tmp_path)), "-o", str(out), "--report"]
+    )
     assert result.exit_code == 0, result.output
     case = load_case(out)
     assert case.antibodies.anti_mag is not None and len(case.visits) == 6
@@ -52,7 +54,9 @@ def test_evaluate_detects_a_bundle_by_content(tmp_path: Path) -> None:
 
 
 def test_evaluate_format_fhir_prints_a_bundle() -> None:
-    result = runner.invoke(app, ["evaluate", "--format", "fhir", str(EXAMPLES / "poems-suspected.json")])
+    result = runner.invoke(
+        app, ["evaluate", "--format", "fhir", str(EXAMPLES / "poems-suspected.json")]
+    )
     assert result.exit_code == 0
     bundle = json.loads(result.stdout)
     kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
@@ -62,11 +66,21 @@ def test_evaluate_format_fhir_prints_a_bundle() -> None:
 def test_a_bad_bundle_is_refused_with_the_reason(tmp_path: Path) -> None:
     bad = tmp_path / "two.json"
     patient = {"resourceType": "Patient", "id": "a"}
-    bad.write_text(json.dumps({"resourceType": "Bundle", "type": "collection",
-                               "entry": [{"resource": patient}, {"resource": {**patient, "id": "b"}}]}))
+    bad.write_text(
+        json.dumps(
+            {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"resource": patient}, {"resource": {**patient, "id": "b"}}],
+            }
+        )
+    )
     # `evaluate` follows the unified statuses (1: an input was refused); `fhir import`
     # keeps 2 for a refused input, as docs/cli.md lists it.
-    for args, status in ((["fhir", "import", str(bad)], 2), (["evaluate", str(bad)], exit_codes.INPUT_REFUSED)):
+    for args, status in (
+        (["fhir", "import", str(bad)], 2),
+        (["evaluate", str(bad)], exit_codes.INPUT_REFUSED),
+    ):
         result = runner.invoke(app, args)
         assert result.exit_code == status
         assert "2 Patient resources" in result.output

@@ -143,7 +143,9 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_default=False)
 
-    extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f("extensions", "kept, not interpreted")
+    extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f(
+        "extensions", "kept, not interpreted"
+    )
 
 
 class Patient(Section):
@@ -489,7 +491,9 @@ class Case(BaseModel):
     visits: Annotated[list[Visit], BeforeValidator(lambda v: [] if v is None else v)] = Field(
         default_factory=list
     )
-    extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f("extensions", "kept, not interpreted")
+    extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f(
+        "extensions", "kept, not interpreted"
+    )
 
     def get(self, path: str) -> Any:
         """The value at a dotted path (``antibodies.gangliosides.GQ1b``); ``None`` when unknown."""

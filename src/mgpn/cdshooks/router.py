@@ -85,7 +85,9 @@ class CdsRuntime:
     kept: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def _outcome(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _outcome(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body = {"resourceType": "OperationOutcome",
             "issue": [{"severity": "error", "code": code, "diagnostics": message}]}  # fmt: skip
     return JSONResponse(status_code=status, content=body, headers=headers)
@@ -112,12 +114,20 @@ def _authenticate(request: Request, runtime: CdsRuntime) -> dict[str, Any] | JSO
         host = request.client.host if request.client else ""
         if host in LOOPBACK:
             return {"iss": "development"}
-        return _outcome(401, "security", "token checking is off (development), so only calls from this machine are answered")
+        return _outcome(
+            401,
+            "security",
+            "token checking is off (development), so only calls from this machine are answered",
+        )
     try:
-        return runtime.verifier.verify(request.headers.get("authorization"), settings.audience(request.url.path))
+        return runtime.verifier.verify(
+            request.headers.get("authorization"), settings.audience(request.url.path)
+        )
     except AuthFailure as exc:
         log.warning("refused a call to %s: %s", request.url.path, exc.reason)
-        return _outcome(401, "security", exc.reason, {"WWW-Authenticate": 'Bearer realm="cds-services"'})
+        return _outcome(
+            401, "security", exc.reason, {"WWW-Authenticate": 'Bearer realm="cds-services"'}
+        )
     except MgpnError as exc:
         return _outcome(503, "transient", str(exc))
 
@@ -148,11 +158,20 @@ async def discovery(request: Request) -> Response:
 def _relevant(case: Case) -> bool:
     # Cards only for a known monoclonal gammopathy with a known neuropathy: the hook fires on
     # every chart opened, and a card on every other patient would be noise.
-    has_clone = case.paraprotein.isotype not in (None, "none") or case.paraprotein.clone not in (None, "unknown")
+    has_clone = case.paraprotein.isotype not in (None, "none") or case.paraprotein.clone not in (
+        None,
+        "unknown",
+    )
     return has_clone and case.neuropathy.present is True
 
 
-def _case_url(runtime: CdsRuntime, claims: dict[str, Any], body: HookRequest, case: Case, assessment: Assessment) -> str | None:
+def _case_url(
+    runtime: CdsRuntime,
+    claims: dict[str, Any],
+    body: HookRequest,
+    case: Case,
+    assessment: Assessment,
+) -> str | None:
     base = runtime.settings.app_url()
     patient = str(body.context.get("patientId") or "")
     if base is None or runtime.cases is None or not runtime.settings.save_cases or not patient:
@@ -216,16 +235,24 @@ async def _accept(
     OperationOutcome with CORS headers, as the EHR expects.
     """
     if service_id not in SERVICES:
-        return _cors(request, _outcome(404, "not-found", f"no CDS service {service_id!r}"), runtime.settings)
+        return _cors(
+            request, _outcome(404, "not-found", f"no CDS service {service_id!r}"), runtime.settings
+        )
     claims = _authenticate(request, runtime)
     if isinstance(claims, JSONResponse):
         return _cors(request, claims, runtime.settings)
     try:
         body = model.model_validate(read_json_text(await request.body(), "the request body"))
     except FhirError as exc:
-        return _cors(request, _outcome(400, "invalid", f"the request body is not strict JSON: {exc}"), runtime.settings)
+        return _cors(
+            request,
+            _outcome(400, "invalid", f"the request body is not strict JSON: {exc}"),
+            runtime.settings,
+        )
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)[:5])
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)[:5]
+        )
         return _cors(request, _outcome(400, "invalid", f"not {what}: {problems}"), runtime.settings)
     return claims, body
 
@@ -239,10 +266,16 @@ async def call_service(service_id: str, request: Request) -> Response:
     claims, body = accepted
     hook = SERVICES[service_id]["hook"]
     if body.hook != hook:
-        return _cors(request, _outcome(400, "invalid", f"this service answers {hook!r}, not {body.hook!r}"), runtime.settings)
+        return _cors(
+            request,
+            _outcome(400, "invalid", f"this service answers {hook!r}, not {body.hook!r}"),
+            runtime.settings,
+        )
     if hook != "patient-view" and not _orders_a_caution_drug(runtime, body):
         # Nothing ordered that a caution is about: no card, and the patient's data is not read.
-        log.info("hook %s instance %s: 0 card(s) (no caution drug ordered)", hook, body.hookInstance)
+        log.info(
+            "hook %s instance %s: 0 card(s) (no caution drug ordered)", hook, body.hookInstance
+        )
         return _cors(request, JSONResponse(CardsResponse().body()), runtime.settings)
     try:
         if body.prefetch is not None and all(key in body.prefetch for key in PREFETCH):
@@ -250,12 +283,20 @@ async def call_service(service_id: str, request: Request) -> Response:
         else:
             async with httpx.AsyncClient(follow_redirects=False) as client:
                 resources = await gather(body, runtime.settings, client)
-        imported = resources_to_case(resources, as_of=dt.datetime.now(dt.UTC).date(), site_codes=runtime.settings.site_codes_file)
+        imported = resources_to_case(
+            resources,
+            as_of=dt.datetime.now(dt.UTC).date(),
+            site_codes=runtime.settings.site_codes_file,
+        )
     except DataUnavailable as exc:
         log.info("hook %s instance %s: 412 (%s)", hook, body.hookInstance, exc.reason)
         return _cors(request, _outcome(412, "incomplete", exc.reason), runtime.settings)
     except MgpnError as exc:
-        return _cors(request, _outcome(400, "invalid", f"the patient's FHIR data cannot be read: {exc}"), runtime.settings)
+        return _cors(
+            request,
+            _outcome(400, "invalid", f"the patient's FHIR data cannot be read: {exc}"),
+            runtime.settings,
+        )
     case = imported.case
     cards: list[Any] = []
     subject = next((f"Patient/{r['id']}" for r in resources if r.get("resourceType") == "Patient" and r.get("id")),
@@ -264,12 +305,16 @@ async def call_service(service_id: str, request: Request) -> Response:
         if _relevant(case):
             assessment = evaluate(case, runtime.kb)
             url = _case_url(runtime, claims, body, case, assessment)
-            cards = patient_view_cards(assessment, subject, runtime.codemap, url, runtime.settings.smart_launch_url)
+            cards = patient_view_cards(
+                assessment, subject, runtime.codemap, url, runtime.settings.smart_launch_url
+            )
     else:
         orders = _orders(body)
         if orders:
             assessment = evaluate(case, runtime.kb)
-            hits = fired(runtime.cautions, hook, orders, case, assessment, runtime.kb, runtime.codemap)
+            hits = fired(
+                runtime.cautions, hook, orders, case, assessment, runtime.kb, runtime.codemap
+            )
             if hits:
                 url = _case_url(runtime, claims, body, case, assessment)
                 cards = caution_cards(hits, assessment, runtime.kb, subject, runtime.codemap, url)
@@ -292,7 +337,9 @@ async def feedback(service_id: str, request: Request) -> Response:
     return _cors(request, Response(status_code=200), runtime.settings)
 
 
-def install(app: FastAPI, engine: Engine, settings: CdsSettings, cases: CaseStore | None = None) -> CdsRuntime:
+def install(
+    app: FastAPI, engine: Engine, settings: CdsSettings, cases: CaseStore | None = None
+) -> CdsRuntime:
     """Mount ``/cds-services`` on ``app`` with its state; warns at every start when checks are off."""
     store = CdsStore(session_factory(engine))
     runtime = CdsRuntime(
@@ -307,7 +354,11 @@ def install(app: FastAPI, engine: Engine, settings: CdsSettings, cases: CaseStor
     app.state.cds = runtime
     app.include_router(router)
     if settings.insecure_skip_auth:
-        log.warning("CDS Hooks token checking is OFF (development switch): only calls from 127.0.0.1 are answered")
+        log.warning(
+            "CDS Hooks token checking is OFF (development switch): only calls from 127.0.0.1 are answered"
+        )
     elif not settings.issuers:
-        log.warning("CDS Hooks: no trusted EHR is configured (MGPN_CDS_CONFIG); every call will get 401")
+        log.warning(
+            "CDS Hooks: no trusted EHR is configured (MGPN_CDS_CONFIG); every call will get 401"
+        )
     return runtime

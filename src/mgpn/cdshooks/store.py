@@ -48,7 +48,11 @@ class CdsStore:
         try:
             with self._sessions.begin() as session:
                 if self._calls % 200 == 1:  # prune now and then, not on every call
-                    session.execute(delete(CdsSeenTokenRow).where(CdsSeenTokenRow.expires_at < datetime.now(UTC) - timedelta(hours=1)))
+                    session.execute(
+                        delete(CdsSeenTokenRow).where(
+                            CdsSeenTokenRow.expires_at < datetime.now(UTC) - timedelta(hours=1)
+                        )
+                    )
                 session.add(CdsSeenTokenRow(token_key=_hash(issuer, jti), expires_at=expires))
         except IntegrityError:
             return False
@@ -76,19 +80,24 @@ class CdsStore:
                         )
                     )
         except SQLAlchemyError as exc:
-            raise StorageError(f"could not store the feedback: {exc.__class__.__name__}; nothing was stored") from exc
+            raise StorageError(
+                f"could not store the feedback: {exc.__class__.__name__}; nothing was stored"
+            ) from exc
         return len(items)
 
     def feedback(self, limit: int = 500) -> list[StoredFeedback]:
         with self._sessions() as session:
-            rows = session.scalars(select(CdsFeedbackRow).order_by(CdsFeedbackRow.id.desc()).limit(limit)).all()
+            rows = session.scalars(
+                select(CdsFeedbackRow).order_by(CdsFeedbackRow.id.desc()).limit(limit)
+            ).all()
             return [
                 StoredFeedback(
                     service_id=row.service_id,
                     card_uuid=row.card_uuid,
                     outcome=row.outcome,
                     accepted_suggestions=list(row.accepted_suggestions or []),
-                    override_reason=(row.override_reason or {}).get("display") or (row.override_reason or {}).get("code"),
+                    override_reason=(row.override_reason or {}).get("display")
+                    or (row.override_reason or {}).get("code"),
                     comment=row.comment,
                     outcome_timestamp=row.outcome_timestamp,
                     received_at=row.received_at,
@@ -106,6 +115,10 @@ class CdsStore:
             key = _hash(issuer, server, patient)
             row = session.get(CdsPatientCaseRow, key)
             if row is None:
-                session.add(CdsPatientCaseRow(patient_key=key, case_id=case_id, updated_at=datetime.now(UTC)))
+                session.add(
+                    CdsPatientCaseRow(
+                        patient_key=key, case_id=case_id, updated_at=datetime.now(UTC)
+                    )
+                )
             else:
                 row.case_id, row.updated_at = case_id, datetime.now(UTC)

@@ -254,9 +254,7 @@ def _waiting_for(
     open_ids.update(
         r.id for r in ranked if r.id in dont_miss and r.status in ("possible", "probable")
     )
-    return [
-        t.id for t in tests if t.priority in ("now", "next") and open_ids & set(t.for_)
-    ]
+    return [t.id for t in tests if t.priority in ("now", "next") and open_ids & set(t.for_)]
 
 
 def _treatment(
@@ -268,8 +266,12 @@ def _treatment(
     kb = facts.kb.treatment
     indication, reasons, references = kb.default_indication, [kb.default_reason], []
     reason_items = [
-        Evidence(text=kb.default_reason, criterion="treatment.indication.default",
-                 kind="indication", references=[])
+        Evidence(
+            text=kb.default_reason,
+            criterion="treatment.indication.default",
+            kind="indication",
+            references=[],
+        )
     ]
     ids = _numbered([rule.id or rule.indication for rule in kb.indication_rules])
     for rule, ident in zip(kb.indication_rules, ids, strict=True):
@@ -446,7 +448,9 @@ def evaluate_case(case: CaseLike, kb: KnowledgeBase | None = None) -> Assessment
         treatment=treatment,
         biomarkers=_biomarkers(facts, collector),
         red_flags=_red_flags(kb, ranked) if run else [],
-        ranking=ranking_note(kb, ranked, tests) if run else Ranking(rule=' '.join(kb.meta.ranking.split())),
+        ranking=ranking_note(kb, ranked, tests)
+        if run
+        else Ranking(rule=" ".join(kb.meta.ranking.split())),
         not_interpreted=_not_interpreted(case, kb),
         unverified=_unique(collector.unverified),
         references=references,

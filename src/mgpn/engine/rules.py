@@ -196,7 +196,8 @@ def _apply_caps(outcome: RuleSetOutcome) -> None:
         # A default status reached while an exclusion holds is explained by the exclusion,
         # so the printed reason is never a false "no feature recorded".
         explains = (
-            outcome.rule_id == "default" and outcome.deciding is None
+            outcome.rule_id == "default"
+            and outcome.deciding is None
             and STATUS_ORDER[cap] == STATUS_ORDER[outcome.status]
         )
         if lowers or explains:
@@ -213,8 +214,13 @@ def evaluate_rule_set(rules: RuleSet, default_status: str, facts: CaseFacts) -> 
         if evaluate(rule.when, scoped) is True:
             referenced = _referenced(rule)
             result = RuleSetOutcome(
-                rule.status, rule.reason, outcomes, list(rule.references), not rule.verified,
-                referenced, ident,
+                rule.status,
+                rule.reason,
+                outcomes,
+                list(rule.references),
+                not rule.verified,
+                referenced,
+                ident,
             )
             break
     if result is None:
@@ -226,9 +232,11 @@ def evaluate_rule_set(rules: RuleSet, default_status: str, facts: CaseFacts) -> 
             # Unknown is not absent: too little is known to call it unlikely.
             result.status = "undetermined"
             result.rule_id = "undetermined_gating"
-            result.reason = "Not enough is known to judge it; needed: " + "; ".join(
-                c.missing_text or c.text for c in gating
-            ) + "."
+            result.reason = (
+                "Not enough is known to judge it; needed: "
+                + "; ".join(c.missing_text or c.text for c in gating)
+                + "."
+            )
     if _has_caps(rules):
         _apply_caps(result)
     return result

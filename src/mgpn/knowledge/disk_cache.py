@@ -60,7 +60,9 @@ def cache_key(directory: Path) -> str:
         if "__pycache__" in path.parts or path.suffix not in (".py", ".yaml", ".json"):
             continue
         info = path.stat()
-        digest.update(f"{path.relative_to(_PACKAGE)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+        digest.update(
+            f"{path.relative_to(_PACKAGE)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode()
+        )
     return digest.hexdigest()
 
 

@@ -37,7 +37,7 @@ from mgpn.screening.tables import TableWriter
 #: Patients per unit of work sent to a worker process.
 BATCH_PATIENTS = 64
 #: DuckDB's memory cap unless MGPN_SCREEN_MEMORY says otherwise (a DuckDB size, "2GB").
-DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MEMORY_LIMIT = "512MB"
 #: The longest line read (a resource with an attachment can be large); longer lines fail loudly.
 MAX_LINE_BYTES = 64 << 20
 
@@ -135,6 +135,28 @@ def _code_parameters(wanted: list[str]) -> dict[str, list[str]]:
     if not wanted:
         return {}
     return {"wanted": wanted, "codes": sorted({item.split("|", 1)[1] for item in wanted})}
+
+
+def _checked(item: ExportFile, read: Callable[[], None]) -> None:
+    """Run one file's statement; a file DuckDB cannot read stops the run naming the file."""
+    import duckdb
+
+    try:
+        read()
+    except (duckdb.InvalidInputException, duckdb.NotImplementedException) as exc:
+        from mgpn.errors import Issue, ScreeningError
+
+        raise ScreeningError(
+            item.name,
+            [
+                Issue(
+                    item.name,
+                    f"could not be read as NDJSON: {str(exc).splitlines()[0]}",
+                    fix=f"lines longer than {MAX_LINE_BYTES >> 20} MB are not read: split or "
+                    "remove the attachment; a damaged .gz file must be exported again",
+                )
+            ],
+        ) from exc
 
 
 def _read_file(con: Any, item: ExportFile, wanted: list[str], keep: str | None) -> None:
@@ -283,7 +305,7 @@ def run(
         def one(item: ExportFile) -> None:
             cursor = con.cursor()
             try:
-                read(cursor, item)
+                _checked(item, lambda: read(cursor, item))
             finally:
                 cursor.close()
             with lock:
