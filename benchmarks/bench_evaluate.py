@@ -85,12 +85,35 @@ def startup(repeat: int = 7) -> list[Row]:
         "help": [mgpn, "--help"],
     }
     wall = {k: statistics.median(_timed(_process(c), repeat)) for k, c in commands.items()}
-    cpu = {k: statistics.median(_cpu_seconds(c) for _ in range(repeat)) for k, c in commands.items()}
+    cpu = {
+        k: statistics.median(_cpu_seconds(c) for _ in range(repeat)) for k, c in commands.items()
+    }
     baseline = 'python -c "import pydantic, yaml"'
     return [
-        Row("start-up: mgpn evaluate one.yaml (whole process, wall)", wall["one"], "s", baseline, wall["floor"], "≤ 3x"),
-        Row("start-up: mgpn evaluate one.yaml (whole process, CPU)", cpu["one"], "s", baseline, cpu["floor"], "≤ 3x"),
-        Row("start-up: mgpn evaluate --format json one.yaml (CPU)", cpu["json"], "s", baseline, cpu["floor"], "≤ 3x"),
+        Row(
+            "start-up: mgpn evaluate one.yaml (whole process, wall)",
+            wall["one"],
+            "s",
+            baseline,
+            wall["floor"],
+            "≤ 3x",
+        ),
+        Row(
+            "start-up: mgpn evaluate one.yaml (whole process, CPU)",
+            cpu["one"],
+            "s",
+            baseline,
+            cpu["floor"],
+            "≤ 3x",
+        ),
+        Row(
+            "start-up: mgpn evaluate --format json one.yaml (CPU)",
+            cpu["json"],
+            "s",
+            baseline,
+            cpu["floor"],
+            "≤ 3x",
+        ),
         Row("start-up: mgpn --help (CPU)", cpu["help"], "s", baseline, cpu["floor"]),
     ]
 
@@ -207,7 +230,9 @@ def batch(copies: int = 2000) -> list[Row]:
 
 
 def rows(quick: bool = False) -> list[Row]:
-    return startup(3 if quick else 7) + per_case(10 if quick else 30) + batch(500 if quick else 2000)
+    return (
+        startup(3 if quick else 7) + per_case(10 if quick else 30) + batch(500 if quick else 2000)
+    )
 
 
 def test_bench_evaluate_all_cases(benchmark: Any) -> None:

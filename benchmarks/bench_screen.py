@@ -156,7 +156,8 @@ import json, sys
 from mgpn.screening.run import screen
 run = screen(sys.argv[1], sys.argv[2], engine=sys.argv[3], workers=int(sys.argv[4]))
 print(json.dumps({"gaps": run.summary["gaps"], "screened": run.summary["funnel"]["screened"],
-                  "patients": run.summary["funnel"]["patients"]}))
+                  "patients": run.summary["funnel"]["patients"],
+                  "seconds_by_phase": run.summary["seconds_by_phase"]}))
 """
 
 _BASELINE = """

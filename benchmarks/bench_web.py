@@ -134,7 +134,9 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNIT[match.group(2)]
 
 
-def load(wrk: str, port: int, path: str, body_file: Path, content_type: str, seconds: int) -> dict[str, float]:
+def load(
+    wrk: str, port: int, path: str, body_file: Path, content_type: str, seconds: int
+) -> dict[str, float]:
     script = body_file.with_suffix(".lua")
     script.write_text(
         'wrk.method = "POST"\n'
@@ -177,26 +179,51 @@ def rows(seconds: int = 10, workers: tuple[int, ...] = (1, 2)) -> list[Row]:
             db = f"sqlite:///{Path(folder, f'bench-{count}.sqlite3')}"
             sizes: dict[str, int] = {}
             real: dict[str, dict[str, float]] = {}
-            with serving([mgpn, "serve", "--port", str(port), "--database-url", db,
-                          "--workers", str(count)], port):
+            with serving(
+                [mgpn, "serve", "--port", str(port), "--database-url", db, "--workers", str(count)],
+                port,
+            ):
                 for name, (path, kind) in ENDPOINTS.items():
                     sizes[name] = len(post(port, path, bodies[name].read_bytes(), kind))
                     real[name] = load(wrk, port, path, bodies[name], kind, seconds)
             port = free_port()
             bare: dict[str, dict[str, float]] = {}
-            with serving([sys.executable, str(HERE / "bare_app.py"), "--port", str(port),
-                          "--workers", str(count), "--json-bytes", str(sizes["API"]),
-                          "--html-bytes", str(sizes["form"])], port):
+            with serving(
+                [
+                    sys.executable,
+                    str(HERE / "bare_app.py"),
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(count),
+                    "--json-bytes",
+                    str(sizes["API"]),
+                    "--html-bytes",
+                    str(sizes["form"]),
+                ],
+                port,
+            ):
                 for name, (path, kind) in ENDPOINTS.items():
                     bare[name] = load(wrk, port, path, bodies[name], kind, seconds)
             for name in ENDPOINTS:
                 label = f"{name} {ENDPOINTS[name][0]}, {count} worker(s), {CONNECTIONS} conn."
                 ours, base = real[name], bare[name]
                 note = f" ({ours['errors']:.0f} non-2xx)" if ours["errors"] else ""
-                out.append(Row(f"{label}: throughput{note}", ours["rps"], "req/s",
-                               "bare FastAPI endpoint", base["rps"], "≥ 0.5x", higher_is_better=True))
+                out.append(
+                    Row(
+                        f"{label}: throughput{note}",
+                        ours["rps"],
+                        "req/s",
+                        "bare FastAPI endpoint",
+                        base["rps"],
+                        "≥ 0.5x",
+                        higher_is_better=True,
+                    )
+                )
                 out.append(Row(f"{label}: p50 latency", ours["p50"], "ms", "bare", base["p50"]))
-                out.append(Row(f"{label}: p99 latency", ours["p99"], "ms", "bare", base["p99"], "< 50 ms"))
+                out.append(
+                    Row(f"{label}: p99 latency", ours["p99"], "ms", "bare", base["p99"], "< 50 ms")
+                )
     return out
 
 

@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from mgpn.screening.tables import TableWriter
 #: Patients per unit of work sent to a worker process.
 BATCH_PATIENTS = 64
 #: DuckDB's memory cap unless MGPN_SCREEN_MEMORY says otherwise (a DuckDB size, "2GB").
-DEFAULT_MEMORY_LIMIT = "512MB"
+DEFAULT_MEMORY_LIMIT = "1GB"
 #: The longest line read (a resource with an attachment can be large); longer lines fail loudly.
 MAX_LINE_BYTES = 64 << 20
 
@@ -72,6 +73,8 @@ class RunCounts:
     with_gap: int = 0
     lines: int = 0
     bytes_read: int = 0
+    read_seconds: float = 0.0
+    evaluate_seconds: float = 0.0
 
 
 def population_codes() -> tuple[list[str], list[str]]:
@@ -284,6 +287,7 @@ def run(
     progress: Progress | None = None,
 ) -> RunCounts:
     """Screen ``export`` into ``writer``; returns the funnel counts."""
+    started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     (workdir / "spill").mkdir(parents=True, exist_ok=True)
@@ -356,7 +360,9 @@ def run(
     )
     counts.lines = _scalar(con, "SELECT count(*) FROM lines")
     writer.write("issues", _fetch_issues(con))
+    counts.read_seconds = time.perf_counter() - started
     counts.with_gap = _evaluate(con, writer, as_of, workers, report, counts.screened)
+    counts.evaluate_seconds = time.perf_counter() - started - counts.read_seconds
     con.close()
     return counts
 

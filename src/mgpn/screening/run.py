@@ -86,6 +86,10 @@ def screen(
                 writer.close()
         funnel = Funnel(counts.patients, counts.screened, counts.with_gap)
         source = str(export.root)
+        phases = {
+            "read_and_prefilter": round(counts.read_seconds, 3),
+            "engine": round(counts.evaluate_seconds, 3),
+        }
     else:
         from mgpn.screening import spark_engine
 
@@ -100,8 +104,10 @@ def screen(
         )
         funnel = Funnel(spark_counts.patients, spark_counts.screened, spark_counts.with_gap)
         source = str(export_dir)
+        phases = {}
     seconds = time.perf_counter() - started
     summary = build_summary(out, funnel, engine=engine, export=source, seconds=seconds, as_of=as_of)
+    summary["seconds_by_phase"] = phases  # where the time went (DuckDB engine only)
     write_summary(out, summary)
     write_html(out, summary)
     return ScreenRun(out, summary)
