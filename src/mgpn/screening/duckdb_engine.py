@@ -155,8 +155,9 @@ def _checked(item: ExportFile, read: Callable[[], None]) -> None:
                 Issue(
                     item.name,
                     f"could not be read as NDJSON: {str(exc).splitlines()[0]}",
-                    fix=f"lines longer than {MAX_LINE_BYTES >> 20} MB are not read: split or "
-                    "remove the attachment; a damaged .gz file must be exported again",
+                    fix=f"lines longer than {MAX_LINE_BYTES >> 20} MB are not read (split or "
+                    "remove the attachment); a raw control character 0x1F is not valid JSON "
+                    "(escape it as \\u001f); a damaged .gz file must be exported again",
                 )
             ],
         ) from exc
