@@ -5,14 +5,15 @@ by a streaming ``row_number()`` (blank lines keep their number, so a line number
 file's), and parses it once in C++. Python never sees the lines of the patients who do not
 reach the engine.
 
-Pass 1, one statement per file, keeps only small things: the patient ids, the patients with
-a paraprotein (the SQL pre-filter, codes from ``care_gaps.yaml``) and the input problems
-(malformed lines, a resource of the wrong type, one naming no known patient). Files are read
-Patient, Condition, Observation first, so the screened set is known before the others are
-read: their pass is also the one that keeps the screened patients' lines. Pass 2 re-reads
-only the files read before the screened set was complete (Patient, Condition, Observation)
-and keeps the screened patients' lines; grouped by patient, they go in batches to worker
-processes that map, assess and screen them.
+One statement per file keeps only small things: the patient ids, the patients with a
+paraprotein (the SQL pre-filter, codes from ``care_gaps.yaml``), the input problems
+(malformed lines, a resource of the wrong type, one naming no known patient) and the lines
+of patients already known to be screened. Files are read Patient, Condition (its hits: the
+early patients), Observation (keeps the early patients' lines as it goes and adds the
+patients screened by a result), then the other types (keep every screened patient's lines).
+A second read is needed only for Patient and Condition and, if some patient was screened by
+a result alone (late), for Observation. Grouped by patient, the lines go in batches to
+worker processes that map, assess and screen them.
 
 Memory: every statement streams (a scan, a projection, a hash probe against the small
 patient tables); DuckDB's ``memory_limit`` caps the rest and spills to ``workdir``.
