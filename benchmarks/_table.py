@@ -51,7 +51,9 @@ def markdown(rows: list[Row]) -> str:
             else row.baseline_name
         )
         ratio = f"{row.ratio:.2f}x" if row.ratio is not None else ""
-        lines.append(f"| {row.figure} | {_number(row.value)} {row.unit} | {base} | {ratio} | {row.target} |")
+        lines.append(
+            f"| {row.figure} | {_number(row.value)} {row.unit} | {base} | {ratio} | {row.target} |"
+        )
     return "\n".join(lines)
 
 

@@ -21,7 +21,9 @@ from fastapi.responses import HTMLResponse, Response
 
 
 def create_bare_app() -> FastAPI:
-    json_body = b'{"x":"' + b"a" * max(0, int(os.environ.get("BARE_JSON_BYTES", "1000")) - 8) + b'"}'
+    json_body = (
+        b'{"x":"' + b"a" * max(0, int(os.environ.get("BARE_JSON_BYTES", "1000")) - 8) + b'"}'
+    )
     html_body = b"<p>" + b"a" * max(0, int(os.environ.get("BARE_HTML_BYTES", "1000")) - 7) + b"</p>"
     cds_body = b'{"cards":[{"x":"' + b"a" * max(0, int(os.environ.get("BARE_CDS_BYTES", "1000")) - 20) + b'"}]}'
     app = FastAPI()
@@ -61,8 +63,14 @@ def main() -> None:
     options = uvicorn_options(workers=args.workers)
     options["log_level"] = "warning"
     if options["workers"] > 1:
-        uvicorn.run("bare_app:create_bare_app", factory=True, host="127.0.0.1", port=args.port,
-                    app_dir=os.path.dirname(os.path.abspath(__file__)), **options)
+        uvicorn.run(
+            "bare_app:create_bare_app",
+            factory=True,
+            host="127.0.0.1",
+            port=args.port,
+            app_dir=os.path.dirname(os.path.abspath(__file__)),
+            **options,
+        )
     else:
         options.pop("workers")
         uvicorn.run(create_bare_app(), host="127.0.0.1", port=args.port, **options)

@@ -59,7 +59,9 @@ def mgpn_app() -> Any:
     from mgpn.cdshooks.app import create_cds_app
     from mgpn.cdshooks.settings import load_cds_settings
 
-    return create_cds_app(os.environ["BENCH_DATABASE_URL"], load_cds_settings(os.environ["MGPN_CDS_CONFIG"]))
+    return create_cds_app(
+        os.environ["BENCH_DATABASE_URL"], load_cds_settings(os.environ["MGPN_CDS_CONFIG"])
+    )
 
 
 # --- the client --------------------------------------------------------------------------
@@ -111,7 +113,9 @@ async def _wait(url: str) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
-async def _load(url: str, body: bytes, headers: list[dict[str, str]], concurrency: int) -> tuple[float, list[float], int]:
+async def _load(
+    url: str, body: bytes, headers: list[dict[str, str]], concurrency: int
+) -> tuple[float, list[float], int]:
     import httpx
 
     queue: asyncio.Queue[dict[str, str]] = asyncio.Queue()
@@ -127,7 +131,9 @@ async def _load(url: str, body: bytes, headers: list[dict[str, str]], concurrenc
             while not queue.empty():
                 extra = queue.get_nowait()
                 start = time.perf_counter()
-                response = await client.post(url, content=body, headers={"Content-Type": "application/json", **extra})
+                response = await client.post(
+                    url, content=body, headers={"Content-Type": "application/json", **extra}
+                )
                 latencies.append(time.perf_counter() - start)
                 failures += response.status_code != 200
 
@@ -140,7 +146,11 @@ async def _load(url: str, body: bytes, headers: list[dict[str, str]], concurrenc
 def _stats(name: str, elapsed: float, latencies: list[float], failures: int) -> dict[str, float]:
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * len(ordered)) - 1)]
-    out = {"rps": len(latencies) / elapsed, "p50_ms": statistics.median(ordered) * 1000, "p99_ms": p99 * 1000}
+    out = {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": p99 * 1000,
+    }
     print(f"{name:>5}: {out['rps']:7.1f} req/s   p50 {out['p50_ms']:6.1f} ms   p99 {out['p99_ms']:6.1f} ms   "
           f"({len(latencies)} requests, {failures} not 200)")  # fmt: skip
     return out
@@ -163,7 +173,10 @@ def main() -> None:
         config = Path(tmp) / "cds.yaml"
         config.write_text(json.dumps({"base_url": base, "web_app_url": base,
                                       "issuers": [{"iss": ISSUER, "jwks_file": str(jwks)}]}))  # fmt: skip
-        env = {"MGPN_CDS_CONFIG": str(config), "BENCH_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+        env = {
+            "MGPN_CDS_CONFIG": str(config),
+            "BENCH_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+        }
         warm = 40
         signed = [{"Authorization": f"Bearer {ehr.token(PATH, iss=ISSUER, aud=base + PATH, jti=str(uuid.uuid4()))}"}
                   for _ in range(args.requests + warm)]  # fmt: skip
@@ -176,7 +189,9 @@ def main() -> None:
             sample = __import__("httpx").post(base + PATH, content=body, headers={
                 "Content-Type": "application/json",
                 "Authorization": f"Bearer {ehr.token(PATH, iss=ISSUER, aud=base + PATH)}"}).content  # fmt: skip
-            result_mgpn = _stats("mgpn", *asyncio.run(_load(base + PATH, body, signed[warm:], args.concurrency)))
+            result_mgpn = _stats(
+                "mgpn", *asyncio.run(_load(base + PATH, body, signed[warm:], args.concurrency))
+            )
         finally:
             mgpn.terminate()
             mgpn.wait(timeout=20)
@@ -187,14 +202,21 @@ def main() -> None:
             bare_url = f"http://127.0.0.1:{port_bare}"
             asyncio.run(_wait(bare_url + "/"))
             asyncio.run(_load(bare_url + PATH, body, [{}] * warm, args.concurrency))
-            result_bare = _stats("bare", *asyncio.run(_load(bare_url + PATH, body, [{}] * args.requests, args.concurrency)))
+            result_bare = _stats(
+                "bare",
+                *asyncio.run(_load(bare_url + PATH, body, [{}] * args.requests, args.concurrency)),
+            )
         finally:
             bare.terminate()
             bare.wait(timeout=20)
-    print(f"prefetch body {len(body) / 1024:.1f} KiB, response {len(sample) / 1024:.1f} KiB, "
-          f"{args.concurrency} concurrent connections, one uvicorn worker each")
-    print(f"mgpn / bare throughput: {result_mgpn['rps'] / result_bare['rps']:.2f}  "
-          f"(p99 {result_mgpn['p99_ms']:.1f} ms vs {result_bare['p99_ms']:.1f} ms)")
+    print(
+        f"prefetch body {len(body) / 1024:.1f} KiB, response {len(sample) / 1024:.1f} KiB, "
+        f"{args.concurrency} concurrent connections, one uvicorn worker each"
+    )
+    print(
+        f"mgpn / bare throughput: {result_mgpn['rps'] / result_bare['rps']:.2f}  "
+        f"(p99 {result_mgpn['p99_ms']:.1f} ms vs {result_bare['p99_ms']:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ def run_child(command: list[str]) -> tuple[float, float]:
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
         "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe, *command], check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True
+    )
     seconds, kib = out.stdout.split()
     return float(seconds), float(kib) / 1024
 
@@ -58,8 +59,14 @@ def rows(count: int = 1_000_000, repeat: int = 1) -> list[Row]:
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder, "cohort.csv")
         write_cohort(count, data)
-        ours = [run_child([mgpn, "cohort", "analyze", str(data), "--format", "json"]) for _ in range(repeat)]
-        base = [run_child([sys.executable, str(HERE / "cohort_baseline.py"), str(data)]) for _ in range(repeat)]
+        ours = [
+            run_child([mgpn, "cohort", "analyze", str(data), "--format", "json"])
+            for _ in range(repeat)
+        ]
+        base = [
+            run_child([sys.executable, str(HERE / "cohort_baseline.py"), str(data)])
+            for _ in range(repeat)
+        ]
     seconds, peak = min(s for s, _ in ours), min(m for _, m in ours)
     base_seconds, base_peak = min(s for s, _ in base), min(m for _, m in base)
     label = f"cohort analyze --format json, {count:,} rows"

@@ -1,20 +1,23 @@
 """Population screening, end to end: patients per minute and peak memory, three ways, one run.
 
-    .venv/bin/python benchmarks/bench_screen.py --sizes 100000 [1000000] [--engines duckdb,baseline,spark]
+    .venv/bin/python benchmarks/bench_screen.py --sizes 100000 [1000000] [--engines baseline,duckdb,spark]
 
-For each size a labelled-synthetic Bulk export is generated once (``mgpn synth ehr``, the
-realistic prevalence: about 3% of patients reach the engine; split files, one part per
-core) into ``--exports`` and kept for the next run, then screened by:
+For each size a labelled-synthetic Bulk export is generated once (``mgpn synth ehr --jobs``,
+the realistic prevalence: about 2% of patients reach the engine; split files of 50,000
+patients) into ``--exports`` and kept for the next run (``--drop-exports`` deletes each one
+after its size is done: 1,000,000 patients are about 28 GB), then screened by:
 
-- ``duckdb``   ``mgpn screen`` (DuckDB pre-filter + the Python engine on a process pool)
 - ``baseline`` a plain DuckDB query that reads the same NDJSON files with ``read_json`` and
                applies the same code and threshold rules in SQL, without the engine (no
                mapping report, no assessment, POEMS approximated as "lambda clone with a
                demyelinating or mixed neuropathy")
+- ``duckdb``   ``mgpn screen`` (DuckDB reads and pre-filters, the Python engine on a
+               process pool for the screened patients)
 - ``spark``    ``mgpn screen --engine spark --master local[2]``
 
-Each runs in its own process, so peak memory is that process's high-water mark (for Spark,
-the largest of the Python driver, the JVM and the Python workers). Ratios are against the
+Each runs in its own process; its peak memory is the largest total resident memory of
+that process and all its descendants (the engine's worker processes; for Spark the JVM and
+its Python workers), sampled every 0.2 s from /proc (Linux). Ratios are against the
 baseline measured in the same run. Results go to stdout (a Markdown table) and to
 ``--json`` if given.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -104,41 +108,59 @@ UNION ALL SELECT patient, 'neurotoxic_drug_with_neuropathy' FROM q WHERE neuropa
 """
 
 
-def _run_child(code: str, *args: str) -> tuple[float, str]:
-    """Run ``code`` in a fresh interpreter: (seconds, its last line of output)."""
+def _tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and all its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21]) * page
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def _run_child(code: str, *args: str) -> tuple[float, str, int]:
+    """Run ``code`` in a fresh interpreter: (seconds, its last line of output, peak MB)."""
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, _tree_rss(child.pid))
+        time.sleep(0.2)
+    stdout, stderr = child.communicate()
     seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"benchmark step failed:\n{done.stderr[-3000:]}")
-    return seconds, done.stdout.strip().splitlines()[-1]
+    if child.returncode != 0:
+        raise SystemExit(f"benchmark step failed:\n{stderr[-3000:]}")
+    return seconds, stdout.strip().splitlines()[-1], round(peak / 2**20)
 
 
-# Each step reports its own high-water mark: the largest of itself and its children (the
-# worker processes; for Spark the JVM and the Python workers).
-_PEAK = """
-import resource
-def peak_mb():
-    return max(resource.getrusage(who).ru_maxrss for who in
-               (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
-"""
-
-_ENGINE = (
-    _PEAK
-    + """
+_ENGINE = """
 import json, sys
 from mgpn.screening.run import screen
 run = screen(sys.argv[1], sys.argv[2], engine=sys.argv[3], workers=int(sys.argv[4]))
 print(json.dumps({"gaps": run.summary["gaps"], "screened": run.summary["funnel"]["screened"],
-                  "patients": run.summary["funnel"]["patients"], "peak_mb": round(peak_mb())}))
+                  "patients": run.summary["funnel"]["patients"],
+                  "seconds_by_phase": run.summary["seconds_by_phase"]}))
 """
-)
 
-_BASELINE = (
-    _PEAK
-    + """
+_BASELINE = """
 import json, sys, duckdb
 from mgpn.knowledge.loader import load_knowledge
 threshold = load_knowledge().thresholds["igm_plasmapheresis_mg_dl"].value
@@ -147,53 +169,33 @@ con.execute(f"SET threads = {int(sys.argv[3])}")
 con.execute("SET enable_progress_bar = false")
 sql = open(sys.argv[2]).read().format(export=sys.argv[1], igm_threshold=threshold)
 rows = con.execute(sql).fetchall()
-print(json.dumps({"gaps": len(rows), "peak_mb": round(peak_mb())}))
+print(json.dumps({"gaps": len(rows)}))
 """
-)
 
 
-def generate_export(export: Path, size: int, seed: int, parts: int) -> float:
-    """Generate the export in ``parts`` processes at once (split files, as Bulk export writes)."""
+def generate_export(export: Path, size: int, seed: int, jobs: int) -> float:
+    """``mgpn synth ehr --jobs``: shards of 50,000 patients written in parallel."""
     started = time.perf_counter()
-    export.mkdir(parents=True, exist_ok=True)
     code = (
         "import sys; from pathlib import Path; from mgpn.screening.synth import generate;"
-        "generate(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))"
+        "generate(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), jobs=int(sys.argv[4]))"
     )
-    share = [size // parts + (1 if index < size % parts else 0) for index in range(parts)]
-    children = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                code,
-                str(export / f"part{index}"),
-                str(count),
-                str(seed + index),
-            ]
-        )
-        for index, count in enumerate(share)
-    ]
-    if any(child.wait() != 0 for child in children):
-        raise SystemExit("generating the export failed")
-    for index in range(parts):
-        part = export / f"part{index}"
-        for path in part.glob("*.ndjson"):
-            path.rename(export / f"{path.name.split('.')[0]}.{index:03d}.ndjson")
-        (part / "truth.json").rename(export / f"truth.{index:03d}.json")
-        part.rmdir()
+    subprocess.run(
+        [sys.executable, "-c", code, str(export), str(size), str(seed), str(jobs)], check=True
+    )
     for kind in ("Condition", "Observation", "MedicationRequest", "Procedure"):
         if not list(export.glob(f"{kind}*.ndjson")):  # the baseline query reads every type
-            (export / f"{kind}.000.ndjson").touch()
+            (export / f"{kind}.ndjson").touch()
     (export / "complete").write_text(str(size), encoding="utf-8")
     return time.perf_counter() - started
 
 
 def bench_size(
-    size: int, engines: list[str], workers: int, seed: int, exports: Path
+    size: int, engines: list[str], workers: int, seed: int, exports: Path, drop: bool
 ) -> list[dict[str, Any]]:
     export = exports / f"synthetic-{size}-seed{seed}"
     if not (export / "complete").exists():
+        shutil.rmtree(export, ignore_errors=True)
         seconds = generate_export(export, size, seed, max(1, workers))
         print(f"# {size:,} patients: generated in {seconds:.0f} s", file=sys.stderr)
     export_bytes = sum(path.stat().st_size for path in export.glob("*.ndjson"))
@@ -205,18 +207,20 @@ def bench_size(
         results: list[dict[str, Any]] = []
         for engine in engines:
             if engine == "baseline":
-                seconds, out = _run_child(_BASELINE, str(export), str(sql_file), str(workers))
+                seconds, out, peak = _run_child(_BASELINE, str(export), str(sql_file), str(workers))
             else:
-                seconds, out = _run_child(
+                seconds, out, peak = _run_child(
                     _ENGINE, str(export), str(root / f"out-{engine}"), engine, str(workers)
                 )
             row = {"patients": size, "engine": engine, "seconds": round(seconds, 1),
                    "patients_per_minute": round(size / seconds * 60),
-                   "gb_per_s": round(export_bytes / seconds / 1e9, 3),
-                   **json.loads(out)}  # fmt: skip
-            print(json.dumps(row), file=sys.stderr)
+                   "mb_per_s": round(export_bytes / seconds / 1e6), "peak_mb": peak,
+                   "export_gb": round(export_bytes / 1e9, 2), **json.loads(out)}  # fmt: skip
+            print(json.dumps(row), file=sys.stderr, flush=True)
             results.append(row)
-        return results
+    if drop:
+        shutil.rmtree(export, ignore_errors=True)
+    return results
 
 
 def main() -> None:
@@ -234,14 +238,21 @@ def main() -> None:
         help="where the exports are generated once and kept for the next run",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument(
+        "--drop-exports", action="store_true", help="delete each export after its size is done"
+    )
     args = parser.parse_args()
     engines = [name.strip() for name in args.engines.split(",") if name.strip()]
     rows: list[dict[str, Any]] = []
     for size in args.sizes:
-        rows.extend(bench_size(size, engines, args.workers, args.seed, args.exports))
+        rows.extend(
+            bench_size(size, engines, args.workers, args.seed, args.exports, args.drop_exports)
+        )
+        if args.json:  # after each size: a long run keeps what it measured
+            args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
     print(f"screening benchmark, {args.workers} cores (python {sys.version.split()[0]})\n")
     print(
-        "| patients | engine | seconds | patients/min | GB/s | peak MB | screened | gaps | vs baseline |"
+        "| patients | engine | seconds | patients/min | MB/s | peak MB | screened | gaps | vs baseline |"
     )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
@@ -251,7 +262,7 @@ def main() -> None:
         )
         ratio = f"{row['seconds'] / base['seconds']:.1f}x time" if base else "-"
         print(f"| {row['patients']:,} | {row['engine']} | {row['seconds']} | {row['patients_per_minute']:,} | "
-              f"{row['gb_per_s']} | {row['peak_mb']:,} | {row.get('screened', '-')} | {row['gaps']} | {ratio} |")  # fmt: skip
+              f"{row['mb_per_s']} | {row['peak_mb']:,} | {row.get('screened', '-')} | {row['gaps']} | {ratio} |")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
 

@@ -37,7 +37,9 @@ def dunn(samples: list[np.ndarray]) -> list[float]:
     sizes = np.array([s.size for s in samples], dtype=np.float64)
     means = np.array([r.mean() for r in np.split(ranks, np.cumsum([s.size for s in samples])[:-1])])
     i, j = np.triu_indices(len(samples), 1)
-    z = np.abs(means[i] - means[j]) / np.sqrt((n * (n + 1) / 12.0 - ties) * (1 / sizes[i] + 1 / sizes[j]))
+    z = np.abs(means[i] - means[j]) / np.sqrt(
+        (n * (n + 1) / 12.0 - ties) * (1 / sizes[i] + 1 / sizes[j])
+    )
     return [float(v) for v in holm(2 * stats.norm.sf(z))]
 
 
@@ -54,12 +56,21 @@ def analyze(path: str) -> dict[str, object]:
         reference = float(np.percentile(values["control"], 97.5))
         main = [values[g] for g in ("igm_pnp", "mmn", "control")]
         kruskal = stats.kruskal(*main)
-        pairs = [("igm_pnp", "mmn"), ("igm_pnp", "control"), ("mmn", "control"),
-                 ("anti_mag", "control"), ("anti_mag", "mmn")]
-        tests = [stats.mannwhitneyu(values[a], values[b], alternative="two-sided") for a, b in pairs]
+        pairs = [
+            ("igm_pnp", "mmn"),
+            ("igm_pnp", "control"),
+            ("mmn", "control"),
+            ("anti_mag", "control"),
+            ("anti_mag", "mmn"),
+        ]
+        tests = [
+            stats.mannwhitneyu(values[a], values[b], alternative="two-sided") for a, b in pairs
+        ]
         adjusted = holm(np.array([t.pvalue for t in tests]))
         severity = igm.select(marker, "odss").drop_nulls()
-        progression = igm.select(pl.col(marker), (pl.col("odss_followup") - pl.col("odss")).alias("d")).drop_nulls()
+        progression = igm.select(
+            pl.col(marker), (pl.col("odss_followup") - pl.col("odss")).alias("d")
+        ).drop_nulls()
         response = igm.select(marker, "rituximab_response").drop_nulls()
         yes = response.filter(pl.col("rituximab_response")).get_column(marker).to_numpy()
         no = response.filter(~pl.col("rituximab_response")).get_column(marker).to_numpy()
@@ -69,7 +80,10 @@ def analyze(path: str) -> dict[str, object]:
             "above": {g: float(np.mean(v > reference)) for g, v in values.items()},
             "kruskal": [float(kruskal.statistic), float(kruskal.pvalue)],
             "dunn": dunn(main),
-            "pairs": [[float(t.statistic), float(t.pvalue), float(p)] for t, p in zip(tests, adjusted, strict=True)],
+            "pairs": [
+                [float(t.statistic), float(t.pvalue), float(p)]
+                for t, p in zip(tests, adjusted, strict=True)
+            ],
             "severity": float(stats.spearmanr(severity[marker], severity["odss"]).statistic),
             "progression": float(stats.spearmanr(progression[marker], progression["d"]).statistic),
             "rituximab": float(stats.mannwhitneyu(yes, no, alternative="two-sided").pvalue),

@@ -22,9 +22,11 @@ _DATES = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)
 
 def _quantity(field: FieldDescriptor) -> st.SearchStrategy[Any]:
     assert field.minimum is not None and field.maximum is not None
-    values = st.floats(min_value=field.minimum, max_value=field.maximum, allow_nan=False).map(
-        lambda v: float(f"{v:.6g}")
-    ).filter(lambda v: field.minimum <= v <= field.maximum)  # type: ignore[operator]
+    values = (
+        st.floats(min_value=field.minimum, max_value=field.maximum, allow_nan=False)
+        .map(lambda v: float(f"{v:.6g}"))
+        .filter(lambda v: field.minimum <= v <= field.maximum)
+    )  # type: ignore[operator]
     unit = field.unit
 
     def as_text(value: float, comparator: str | None) -> str:
@@ -66,19 +68,29 @@ def value_for(field: FieldDescriptor) -> st.SearchStrategy[Any]:
     if field.kind == "list":
         names = field.vocabulary or field.choices
         known = st.sampled_from(names)
-        return st.lists(st.one_of(known, st.just("free-text item")) if field.vocabulary else known, max_size=3)
+        return st.lists(
+            st.one_of(known, st.just("free-text item")) if field.vocabulary else known, max_size=3
+        )
     if field.kind == "extensions":
-        return st.dictionaries(st.text("abcdefgh_", min_size=1, max_size=8), st.integers(), max_size=2)
+        return st.dictionaries(
+            st.text("abcdefgh_", min_size=1, max_size=8), st.integers(), max_size=2
+        )
     return st.text(_TEXT_CHARACTERS, min_size=1, max_size=12)
 
 
 def _mapping(fields: list[FieldDescriptor], prefix: str) -> st.SearchStrategy[dict[str, Any]]:
     """A mapping holding a random subset of ``fields`` (relative to ``prefix``)."""
-    direct = [f for f in fields if "." not in f.path[len(prefix):]]
-    nested_names = sorted({f.path[len(prefix):].split(".")[0] for f in fields if "." in f.path[len(prefix):]})
-    optional: dict[str, st.SearchStrategy[Any]] = {f.name: value_for(f) for f in direct if not f.required}
+    direct = [f for f in fields if "." not in f.path[len(prefix) :]]
+    nested_names = sorted(
+        {f.path[len(prefix) :].split(".")[0] for f in fields if "." in f.path[len(prefix) :]}
+    )
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        f.name: value_for(f) for f in direct if not f.required
+    }
     for name in nested_names:
-        optional[name] = _mapping([f for f in fields if f.path.startswith(f"{prefix}{name}.")], f"{prefix}{name}.")
+        optional[name] = _mapping(
+            [f for f in fields if f.path.startswith(f"{prefix}{name}.")], f"{prefix}{name}."
+        )
     required = {f.name: value_for(f) for f in direct if f.required}
     return st.fixed_dictionaries(required, optional=optional)
 
@@ -105,7 +117,9 @@ def case_documents(draw: st.DrawFn) -> dict[str, Any]:
     """A mapping that follows mgpn-case/1, as a person or a program might write it."""
     catalog = list(field_catalog())
     top = [f for f in catalog if "." not in f.path and "[]" not in f.path]
-    sections = sorted({f.path.split(".")[0] for f in catalog if "." in f.path and "[]" not in f.path})
+    sections = sorted(
+        {f.path.split(".")[0] for f in catalog if "." in f.path and "[]" not in f.path}
+    )
     document: dict[str, Any] = {"format": "mgpn-case/1"}
     for field in top:
         if field.name != "format" and draw(st.booleans()):

@@ -20,7 +20,11 @@ INVALID = "format: mgpn-case/1\nneuropathy: {present: yes}\n"
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     out = {}
-    for name, text in {"ok.yaml": VALID, "bad.yaml": INVALID, "dup.json": '{"format": "mgpn-case/1", "id": "a", "id": "b"}'}.items():
+    for name, text in {
+        "ok.yaml": VALID,
+        "bad.yaml": INVALID,
+        "dup.json": '{"format": "mgpn-case/1", "id": "a", "id": "b"}',
+    }.items():
         out[name] = tmp_path / name
         out[name].write_text(text, encoding="utf-8")
     out["missing.yaml"] = tmp_path / "missing.yaml"
@@ -38,7 +42,9 @@ def files(tmp_path: Path) -> dict[str, Path]:
         (["bad.yaml", "ok.yaml"], exit_codes.INPUT_REFUSED),
     ],
 )
-def test_validate_and_evaluate_agree(command: str, names: list[str], status: int, files: dict[str, Path]) -> None:
+def test_validate_and_evaluate_agree(
+    command: str, names: list[str], status: int, files: dict[str, Path]
+) -> None:
     result = runner.invoke(app, [command, *(str(files[n]) for n in names)])
     assert result.exit_code == status, result.output
     assert "Traceback" not in result.output
@@ -46,7 +52,9 @@ def test_validate_and_evaluate_agree(command: str, names: list[str], status: int
 
 @pytest.mark.parametrize("command", ["validate", "evaluate"])
 def test_a_refused_file_does_not_stop_the_others(command: str, files: dict[str, Path]) -> None:
-    result = runner.invoke(app, [command, "--format", "json", str(files["bad.yaml"]), str(files["ok.yaml"])])
+    result = runner.invoke(
+        app, [command, "--format", "json", str(files["bad.yaml"]), str(files["ok.yaml"])]
+    )
     assert result.exit_code == exit_codes.INPUT_REFUSED
     assert "neuropathy.present" in result.stderr
     assert result.stdout.strip(), "the valid file is still processed"

@@ -196,4 +196,6 @@ def test_cohort_loading_leaves_statistics_and_plotting_unloaded() -> None:
     )
     modules = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert "polars" in modules
-    assert sorted(modules & {"scipy", "statsmodels", "scikit_posthocs", "pandas", "matplotlib"}) == []
+    assert (
+        sorted(modules & {"scipy", "statsmodels", "scikit_posthocs", "pandas", "matplotlib"}) == []
+    )

@@ -27,7 +27,9 @@ BUNDLED_YAML = sorted((REPO / "src" / "mgpn").rglob("*.yaml"))
 @pytest.mark.parametrize("path", BUNDLED_YAML, ids=[p.name for p in BUNDLED_YAML])
 def test_libyaml_and_pure_python_read_every_bundled_file_alike(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    assert read_yaml(text, path.name, use_libyaml=True) == read_yaml(text, path.name, use_libyaml=False)
+    assert read_yaml(text, path.name, use_libyaml=True) == read_yaml(
+        text, path.name, use_libyaml=False
+    )
 
 
 @pytest.mark.parametrize(

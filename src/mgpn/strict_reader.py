@@ -710,7 +710,6 @@ def decimal_number(text: str) -> int | float | None:
     return None if math.isinf(number) else number
 
 
-
 def check_tree(
     data: Any, source: str, *, error: _ErrorType = CaseError, limits: Limits = LIMITS
 ) -> None:

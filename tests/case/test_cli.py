@@ -27,7 +27,11 @@ def test_validate_prints_ok_and_exits_zero(tmp_path: Path) -> None:
 
 def test_validate_lists_every_error_and_exits_non_zero(tmp_path: Path) -> None:
     good = _write(tmp_path, "ok.yaml", "format: mgpn-case/1\n")
-    bad = _write(tmp_path, "bad.yaml", "format: mgpn-case/1\nneuropathy: {sensory_ataxai: true}\nlabs: {vegf_serum: 3 mmol/L}\n")
+    bad = _write(
+        tmp_path,
+        "bad.yaml",
+        "format: mgpn-case/1\nneuropathy: {sensory_ataxai: true}\nlabs: {vegf_serum: 3 mmol/L}\n",
+    )
     result = runner.invoke(app, ["validate", str(good), str(bad)])
     assert result.exit_code == 1
     assert "neuropathy.sensory_ataxai" in result.output and "sensory_ataxia" in result.output
@@ -36,7 +40,11 @@ def test_validate_lists_every_error_and_exits_non_zero(tmp_path: Path) -> None:
 
 
 def test_validate_json_prints_the_normalised_case(tmp_path: Path) -> None:
-    file = _write(tmp_path, "c.yaml", "format: mgpn-case/1\nparaprotein: {m_spike: 18 g/L}\nantibodies: {anti_mag: '>70000 BTU'}\n")
+    file = _write(
+        tmp_path,
+        "c.yaml",
+        "format: mgpn-case/1\nparaprotein: {m_spike: 18 g/L}\nantibodies: {anti_mag: '>70000 BTU'}\n",
+    )
     result = runner.invoke(app, ["validate", str(file), "--format", "json"])
     assert result.exit_code == 0
     data = json.loads(result.output)

@@ -48,7 +48,9 @@ def yaml_document(field: FieldDescriptor, value: str) -> str:
     if parts[0].endswith("[]"):
         section = parts[0][:-2]
         key, base = _LIST_BASE[section]
-        item = f"{parts[1]}: {value}" if parts[1] == key else f"{key}: {base}\n    {parts[1]}: {value}"
+        item = (
+            f"{parts[1]}: {value}" if parts[1] == key else f"{key}: {base}\n    {parts[1]}: {value}"
+        )
         return f"format: mgpn-case/1\n{section}:\n  - {item}\n"
     lines = ["format: mgpn-case/1"]
     for depth, part in enumerate(parts[:-1]):
@@ -101,7 +103,9 @@ def valid_spelling(draw: st.DrawFn, field: FieldDescriptor) -> tuple[str, str, A
     kind = field.kind
     if kind == "boolean":
         flag = draw(st.booleans())
-        word = draw(st.sampled_from(["true", "True", "TRUE"] if flag else ["false", "False", "FALSE"]))
+        word = draw(
+            st.sampled_from(["true", "True", "TRUE"] if flag else ["false", "False", "FALSE"])
+        )
         return word, json.dumps(flag), flag
     if kind == "enum":
         choice = draw(st.sampled_from(field.choices))
@@ -140,7 +144,14 @@ def valid_spelling(draw: st.DrawFn, field: FieldDescriptor) -> tuple[str, str, A
         items = draw(st.lists(st.sampled_from(names), max_size=3, unique=True))
         return json.dumps(items), json.dumps(items), items
     if kind == "extensions":
-        extra = draw(st.dictionaries(st.text("abcxyz_", min_size=1, max_size=6), st.integers(-5, 5), min_size=1, max_size=3))
+        extra = draw(
+            st.dictionaries(
+                st.text("abcxyz_", min_size=1, max_size=6),
+                st.integers(-5, 5),
+                min_size=1,
+                max_size=3,
+            )
+        )
         return json.dumps(extra), json.dumps(extra), extra
     text = draw(_TEXT)
     # Astral characters literally in YAML: libyaml refuses JSON's surrogate-pair escapes.
@@ -152,12 +163,17 @@ def valid_spelling(draw: st.DrawFn, field: FieldDescriptor) -> tuple[str, str, A
 def test_valid_spellings_load_as_written(data: st.DataObject) -> None:
     field = data.draw(st.sampled_from(FIELDS), label="field")
     yaml_text, json_text, expected = data.draw(valid_spelling(field), label="value")
-    for text, as_json in ((yaml_document(field, yaml_text), False), (json_document(field, json_text), True)):
+    for text, as_json in (
+        (yaml_document(field, yaml_text), False),
+        (json_document(field, json_text), True),
+    ):
         got = _value_at(_load(text, as_json), field)
         if isinstance(expected, float) and not isinstance(expected, bool):
             assert got == pytest.approx(expected, rel=1e-9), text
         elif isinstance(expected, dict) and "value" in expected:
-            assert got["unit"] == expected["unit"] and got["value"] == pytest.approx(expected["value"], rel=1e-9)
+            assert got["unit"] == expected["unit"] and got["value"] == pytest.approx(
+                expected["value"], rel=1e-9
+            )
         else:
             assert got == expected, text
 
@@ -186,7 +202,16 @@ BY_KIND_YAML: dict[str, list[str]] = {
     "list": ["yes", "[.nan]", "!!set {a}", "[[a]]", "[1]", "{a: 1}"],
     "extensions": ["{1: a}", "{true: a}", "{null: a}", "{a: .nan}", "[a]", "{a: *x}"],
 }  # fmt: skip
-COMMON_JSON = ["NaN", "Infinity", "-Infinity", "1e400", '"\\ud800"', '"a\\u0000b"', "9" * 500, "[" * 80 + "]" * 80]
+COMMON_JSON = [
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e400",
+    '"\\ud800"',
+    '"a\\u0000b"',
+    "9" * 500,
+    "[" * 80 + "]" * 80,
+]
 BY_KIND_JSON: dict[str, list[str]] = {
     "boolean": ['"yes"', '"true"', "1", "0"],
     "integer": ["1.5", '"3"', "true"],
@@ -235,9 +260,15 @@ def test_hostile_value_beside_valid_ones_is_refused(data: st.DataObject) -> None
     """A hostile value in one field of an otherwise valid case is refused on that field."""
     field = data.draw(st.sampled_from(FIELDS), label="field")
     token = data.draw(st.sampled_from(_hostile(field, BY_KIND_YAML, COMMON_YAML)), label="token")
-    other = data.draw(st.sampled_from([f for f in FIELDS if f.path.split(".")[0] != field.path.split(".")[0]]))
+    other = data.draw(
+        st.sampled_from([f for f in FIELDS if f.path.split(".")[0] != field.path.split(".")[0]])
+    )
     yaml_text, _, _ = data.draw(valid_spelling(other))
-    document = yaml_document(field, token) + "\n".join(yaml_document(other, yaml_text).splitlines()[1:]) + "\n"
+    document = (
+        yaml_document(field, token)
+        + "\n".join(yaml_document(other, yaml_text).splitlines()[1:])
+        + "\n"
+    )
     try:
         _assert_refused_on_field(field, document, as_json=False)
     except AssertionError:

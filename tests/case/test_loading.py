@@ -14,7 +14,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "mgpn" / "examples"
 
 
 def test_every_shared_case_loads(shared_dir: Path) -> None:
-    files = [f for f in sorted((shared_dir / "cases").glob("*.yaml")) if f.name != "expectations.yaml"]
+    files = [
+        f for f in sorted((shared_dir / "cases").glob("*.yaml")) if f.name != "expectations.yaml"
+    ]
     assert files
     for file in files:
         case = load_case(file)
@@ -46,7 +48,9 @@ def test_absent_means_unknown_not_negative() -> None:
     assert case.antibodies.anti_mag is None
     assert case.labs.platelets is None
     assert case.get("antibodies.gangliosides.GQ1b") is None
-    explicit_null = parse_case({"format": "mgpn-case/1", "labs": None, "neuropathy": {"tremor": None}})
+    explicit_null = parse_case(
+        {"format": "mgpn-case/1", "labs": None, "neuropathy": {"tremor": None}}
+    )
     assert explicit_null.neuropathy.tremor is None
 
 
@@ -61,7 +65,12 @@ def test_all_errors_are_reported_not_just_the_first() -> None:
             }
         )
     paths = {issue.path for issue in caught.value.issues}
-    assert {"neuropathy.sensory_ataxai", "neuropathy.course", "labs.platelets", "visits[0].date"} <= paths
+    assert {
+        "neuropathy.sensory_ataxai",
+        "neuropathy.course",
+        "labs.platelets",
+        "visits[0].date",
+    } <= paths
 
 
 def test_unknown_key_suggests_the_nearest_known_key() -> None:
@@ -73,7 +82,13 @@ def test_unknown_key_suggests_the_nearest_known_key() -> None:
 
 
 def test_extensions_are_kept_and_reported_as_not_interpreted() -> None:
-    case = parse_case({"format": "mgpn-case/1", "labs": {"extensions": {"ferritin": 300}}, "extensions": {"site": "A"}})
+    case = parse_case(
+        {
+            "format": "mgpn-case/1",
+            "labs": {"extensions": {"ferritin": 300}},
+            "extensions": {"site": "A"},
+        }
+    )
     assert case.labs.extensions == {"ferritin": 300}
     notes = case.not_interpreted()
     assert "labs.extensions.ferritin: kept, not interpreted" in notes
@@ -81,7 +96,9 @@ def test_extensions_are_kept_and_reported_as_not_interpreted() -> None:
 
 
 def test_unlisted_list_names_are_kept_and_reported() -> None:
-    case = parse_case({"format": "mgpn-case/1", "history": {"neurotoxic_drugs": ["Bortezomib", "foo"]}})
+    case = parse_case(
+        {"format": "mgpn-case/1", "history": {"neurotoxic_drugs": ["Bortezomib", "foo"]}}
+    )
     assert case.history.neurotoxic_drugs == ["bortezomib", "foo"]
     assert case.not_interpreted() == ["history.neurotoxic_drugs: 'foo'"]
 
@@ -93,26 +110,42 @@ def test_unlisted_list_names_are_kept_and_reported() -> None:
         ([{"date": "2025-02-01"}, {"date": "2025-02-01"}], "visits[1].date", "duplicated"),
     ],
 )
-def test_visits_out_of_order_or_duplicated_are_refused(visits: list[dict[str, str]], bad_path: str, words: str) -> None:
+def test_visits_out_of_order_or_duplicated_are_refused(
+    visits: list[dict[str, str]], bad_path: str, words: str
+) -> None:
     with pytest.raises(CaseError) as caught:
         parse_case({"format": "mgpn-case/1", "visits": visits})
     assert any(i.path == bad_path and words in i.message for i in caught.value.issues)
 
 
 def test_visits_in_order_load() -> None:
-    case = parse_case({"format": "mgpn-case/1", "visits": [{"date": "2025-01-01", "mrs": 2}, {"date": "2025-02-01", "igm": "9 g/L"}]})
+    case = parse_case(
+        {
+            "format": "mgpn-case/1",
+            "visits": [{"date": "2025-01-01", "mrs": 2}, {"date": "2025-02-01", "igm": "9 g/L"}],
+        }
+    )
     assert [v.date.isoformat() for v in case.visits] == ["2025-01-01", "2025-02-01"]
     assert case.visits[1].igm is not None and case.visits[1].igm.value == 900.0
 
 
 def test_treatment_ending_before_it_starts_is_refused() -> None:
     with pytest.raises(CaseError, match=r"treatments\[0\]\.end"):
-        parse_case({"format": "mgpn-case/1", "treatments": [{"regimen": "rituximab", "start": "2025-03-01", "end": "2025-01-01"}]})
+        parse_case(
+            {
+                "format": "mgpn-case/1",
+                "treatments": [
+                    {"regimen": "rituximab", "start": "2025-03-01", "end": "2025-01-01"}
+                ],
+            }
+        )
 
 
 def test_duplicate_yaml_keys_are_refused(tmp_path: Path) -> None:
     file = tmp_path / "dup.yaml"
-    file.write_text("format: mgpn-case/1\nneuropathy: {present: true}\nneuropathy: {present: false}\n")
+    file.write_text(
+        "format: mgpn-case/1\nneuropathy: {present: true}\nneuropathy: {present: false}\n"
+    )
     with pytest.raises(CaseError, match="twice"):
         load_case(file)
 

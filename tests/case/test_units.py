@@ -39,7 +39,9 @@ def _load(section: str, key: str, value: Any) -> Any:
         ("labs", "egfr", "58 mL/min/{1.73_m2}", 58.0),
     ],
 )
-def test_accepted_units_convert_to_the_canonical_unit(section: str, key: str, given: str, expected: float) -> None:
+def test_accepted_units_convert_to_the_canonical_unit(
+    section: str, key: str, given: str, expected: float
+) -> None:
     quantity = _load(section, key, given)
     assert quantity.unit == QUANTITY_SPECS[f"{section}.{key}"].unit
     assert quantity.value == pytest.approx(expected, rel=1e-5)
@@ -51,7 +53,12 @@ def test_bare_number_is_read_in_the_canonical_unit() -> None:
 
 @pytest.mark.parametrize(
     ("given", "comparator", "value"),
-    [(">70000 BTU", ">", 70000.0), ("<1000 BTU", "<", 1000.0), (">= 70,000 BTU", ">=", 70000.0), ("≤1500", "<=", 1500.0)],
+    [
+        (">70000 BTU", ">", 70000.0),
+        ("<1000 BTU", "<", 1000.0),
+        (">= 70,000 BTU", ">=", 70000.0),
+        ("≤1500", "<=", 1500.0),
+    ],
 )
 def test_censored_values_keep_their_comparator(given: str, comparator: str, value: float) -> None:
     quantity = _load("antibodies", "anti_mag", given)
@@ -70,9 +77,16 @@ def test_anti_mag_accepts_a_bare_result(given: Any) -> None:
 
 @pytest.mark.parametrize(
     ("section", "key", "unit"),
-    [("labs", "vegf_serum", "mmol/L"), ("labs", "platelets", "g/L"), ("paraprotein", "m_spike", "mmol/L"), ("labs", "il6", "furlongs")],
+    [
+        ("labs", "vegf_serum", "mmol/L"),
+        ("labs", "platelets", "g/L"),
+        ("paraprotein", "m_spike", "mmol/L"),
+        ("labs", "il6", "furlongs"),
+    ],
 )
-def test_incompatible_units_are_refused_naming_field_and_unit(section: str, key: str, unit: str) -> None:
+def test_incompatible_units_are_refused_naming_field_and_unit(
+    section: str, key: str, unit: str
+) -> None:
     with pytest.raises(CaseError) as caught:
         _load(section, key, f"12 {unit}")
     text = str(caught.value)
@@ -91,7 +105,9 @@ def test_plausible_range_limits_load(path: str, low: float, high: float) -> None
 
 
 @pytest.mark.parametrize(("path", "low", "high"), _PAIRS)
-def test_values_just_outside_plausible_range_are_refused(path: str, low: float, high: float) -> None:
+def test_values_just_outside_plausible_range_are_refused(
+    path: str, low: float, high: float
+) -> None:
     section, key = path.split(".")
     for outside in (low - 0.001 * max(1.0, abs(low)) - 1e-6, high * 1.001 + 1e-6):
         with pytest.raises(CaseError, match=path.replace(".", r"\.")):

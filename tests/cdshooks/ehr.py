@@ -53,12 +53,26 @@ class Ehr:
         public = json.loads(ECAlgorithm.to_jwk(self.key.public_key()))
         self.jwks = {"keys": [{**public, "kid": kid, "use": "sig", "alg": "ES384"}]}
 
-    def token(self, path: str, *, iss: str = ISSUER, aud: str | None = None, exp_in: int = 300,
-              iat_offset: int = 0, jti: str | None = None, headers: dict[str, Any] | None = None) -> str:
+    def token(
+        self,
+        path: str,
+        *,
+        iss: str = ISSUER,
+        aud: str | None = None,
+        exp_in: int = 300,
+        iat_offset: int = 0,
+        jti: str | None = None,
+        headers: dict[str, Any] | None = None,
+    ) -> str:
         now = int(time.time())
         claims = {"iss": iss, "aud": aud if aud is not None else BASE + path, "exp": now + exp_in,
                   "iat": now + iat_offset, "jti": jti or str(uuid.uuid4())}  # fmt: skip
-        return jwt.encode(claims, self.key, algorithm="ES384", headers={"kid": self.kid, "typ": "JWT", **(headers or {})})
+        return jwt.encode(
+            claims,
+            self.key,
+            algorithm="ES384",
+            headers={"kid": self.kid, "typ": "JWT", **(headers or {})},
+        )
 
     def auth(self, path: str, **kw: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(path, **kw)}"}
@@ -66,17 +80,36 @@ class Ehr:
 
 def unsigned_token(path: str) -> str:
     now = int(time.time())
-    claims = {"iss": ISSUER, "aud": BASE + path, "exp": now + 300, "iat": now, "jti": str(uuid.uuid4())}
+    claims = {
+        "iss": ISSUER,
+        "aud": BASE + path,
+        "exp": now + 300,
+        "iat": now,
+        "jti": str(uuid.uuid4()),
+    }
     return jwt.encode(claims, key=None, algorithm="none", headers={"kid": "ehr-key-1"})
 
 
 def hmac_token(path: str) -> str:
     now = int(time.time())
-    claims = {"iss": ISSUER, "aud": BASE + path, "exp": now + 300, "iat": now, "jti": str(uuid.uuid4())}
-    return jwt.encode(claims, "a-shared-secret-of-enough-length-32b", algorithm="HS256", headers={"kid": "ehr-key-1"})
+    claims = {
+        "iss": ISSUER,
+        "aud": BASE + path,
+        "exp": now + 300,
+        "iat": now,
+        "jti": str(uuid.uuid4()),
+    }
+    return jwt.encode(
+        claims,
+        "a-shared-secret-of-enough-length-32b",
+        algorithm="HS256",
+        headers={"kid": "ehr-key-1"},
+    )
 
 
-def split_bundle(bundle: dict[str, Any], patient_id: str = "p1") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def split_bundle(
+    bundle: dict[str, Any], patient_id: str = "p1"
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A case's Bundle as an EHR holds it: Patient/{id}, and resources referencing it."""
     resources = []
     for entry in bundle["entry"]:
@@ -86,7 +119,9 @@ def split_bundle(bundle: dict[str, Any], patient_id: str = "p1") -> tuple[dict[s
         elif "subject" in resource:
             resource["subject"] = {"reference": f"Patient/{patient_id}"}
         resources.append(resource)
-    return next(r for r in resources if r["resourceType"] == "Patient"), [r for r in resources if r["resourceType"] != "Patient"]
+    return next(r for r in resources if r["resourceType"] == "Patient"), [
+        r for r in resources if r["resourceType"] != "Patient"
+    ]
 
 
 def searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
@@ -110,8 +145,15 @@ def prefetch(bundle: dict[str, Any], patient_id: str = "p1") -> dict[str, Any]:
     }
 
 
-def hook_body(hook: str, prefetch_data: dict[str, Any] | None = None, *, patient_id: str = "p1",
-              fhir_server: str | None = None, token: str | None = None, context: dict[str, Any] | None = None) -> dict[str, Any]:
+def hook_body(
+    hook: str,
+    prefetch_data: dict[str, Any] | None = None,
+    *,
+    patient_id: str = "p1",
+    fhir_server: str | None = None,
+    token: str | None = None,
+    context: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {"hook": hook, "hookInstance": str(uuid.uuid4()),
                             "context": {"userId": "Practitioner/u1", "patientId": patient_id, **(context or {})}}  # fmt: skip
     if prefetch_data is not None:

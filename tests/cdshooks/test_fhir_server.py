@@ -82,10 +82,19 @@ def test_the_server_really_serves_searches(fhir_server: str) -> None:
     assert bundle["resourceType"] == "Bundle" and bundle["total"] > 5
 
 
-def test_patient_view_fetches_what_prefetch_left_out(client: TestClient, ehr: Ehr, fhir_server: str) -> None:
+def test_patient_view_fetches_what_prefetch_left_out(
+    client: TestClient, ehr: Ehr, fhir_server: str
+) -> None:
     full = prefetch(case_to_bundle(example("anti-mag-neuropathy.yaml")))
-    with_prefetch = client.post(PV, json=hook_body("patient-view", full), headers=ehr.auth(PV)).json()["cards"]
-    body = hook_body("patient-view", {"patient": full["patient"]}, fhir_server=fhir_server, token="access-token-1")
+    with_prefetch = client.post(
+        PV, json=hook_body("patient-view", full), headers=ehr.auth(PV)
+    ).json()["cards"]
+    body = hook_body(
+        "patient-view",
+        {"patient": full["patient"]},
+        fhir_server=fhir_server,
+        token="access-token-1",
+    )
     fetched = client.post(PV, json=body, headers=ehr.auth(PV))
     assert fetched.status_code == 200, fetched.text
     cards = fetched.json()["cards"]
@@ -103,6 +112,8 @@ def test_everything_from_the_server(client: TestClient, ehr: Ehr, fhir_server: s
     assert response.status_code == 200 and response.json()["cards"]
 
 
-def test_a_patient_the_server_does_not_have_is_412(client: TestClient, ehr: Ehr, fhir_server: str) -> None:
+def test_a_patient_the_server_does_not_have_is_412(
+    client: TestClient, ehr: Ehr, fhir_server: str
+) -> None:
     body = hook_body("patient-view", None, patient_id="nobody", fhir_server=fhir_server, token="t")
     assert client.post(PV, json=body, headers=ehr.auth(PV)).status_code == 412

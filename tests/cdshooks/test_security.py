@@ -26,11 +26,18 @@ FEEDBACK = {"feedback": [{"card": "c0ffee00-0000-4000-8000-000000000000", "outco
 
 def _endpoints() -> list[tuple[str, str, dict[str, Any] | None]]:
     data = example_prefetch()
-    orders = {"draftOrders": searchset([draft_medication("Rituximab", "o1")]), "selections": ["MedicationRequest/o1"]}
+    orders = {
+        "draftOrders": searchset([draft_medication("Rituximab", "o1")]),
+        "selections": ["MedicationRequest/o1"],
+    }
     return [
         ("GET", "/cds-services", None),
         ("POST", "/cds-services/mgpn-patient-view", hook_body("patient-view", data)),
-        ("POST", "/cds-services/mgpn-order-select", hook_body("order-select", data, context=orders)),
+        (
+            "POST",
+            "/cds-services/mgpn-order-select",
+            hook_body("order-select", data, context=orders),
+        ),
         ("POST", "/cds-services/mgpn-order-sign", hook_body("order-sign", data, context=orders)),
         ("POST", "/cds-services/mgpn-patient-view/feedback", FEEDBACK),
     ]
@@ -39,7 +46,9 @@ def _endpoints() -> list[tuple[str, str, dict[str, Any] | None]]:
 ENDPOINTS = _endpoints()
 
 
-def _call(client: TestClient, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+def _call(
+    client: TestClient, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str]
+):  # type: ignore[no-untyped-def]
     if method == "GET":
         return client.get(path, headers=headers)
     return client.post(path, json=body, headers=headers)
@@ -67,7 +76,9 @@ BAD_TOKENS: dict[str, Callable[[Ehr, str], dict[str, str]]] = {
     "alg none": lambda ehr, path: {"Authorization": f"Bearer {unsigned_token(path)}"},
     "HS256": lambda ehr, path: {"Authorization": f"Bearer {hmac_token(path)}"},
     "unknown issuer": lambda ehr, path: ehr.auth(path, iss="https://other-ehr.example"),
-    "jku not allowlisted": lambda ehr, path: ehr.auth(path, headers={"jku": "http://127.0.0.1:9/evil.json"}),
+    "jku not allowlisted": lambda ehr, path: ehr.auth(
+        path, headers={"jku": "http://127.0.0.1:9/evil.json"}
+    ),
     "not a JWT": lambda ehr, path: {"Authorization": "Bearer not-a-jwt"},
     "foreign key": lambda ehr, path: Ehr().auth(path),
 }
@@ -76,7 +87,13 @@ BAD_TOKENS: dict[str, Callable[[Ehr, str], dict[str, str]]] = {
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS, ids=[p for _, p, _ in ENDPOINTS])
 @pytest.mark.parametrize("bad", list(BAD_TOKENS))
 def test_bad_tokens_get_401_and_nothing_is_evaluated(
-    client: TestClient, ehr: Ehr, evaluations: list[int], method: str, path: str, body: dict[str, Any] | None, bad: str
+    client: TestClient,
+    ehr: Ehr,
+    evaluations: list[int],
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    bad: str,
 ) -> None:
     response = _call(client, method, path, body, BAD_TOKENS[bad](ehr, path))
     assert response.status_code == 401, response.text
@@ -87,7 +104,9 @@ def test_bad_tokens_get_401_and_nothing_is_evaluated(
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS, ids=[p for _, p, _ in ENDPOINTS])
-def test_a_good_token_is_accepted_once(client: TestClient, ehr: Ehr, method: str, path: str, body: dict[str, Any] | None) -> None:
+def test_a_good_token_is_accepted_once(
+    client: TestClient, ehr: Ehr, method: str, path: str, body: dict[str, Any] | None
+) -> None:
     headers = ehr.auth(path)
     first = _call(client, method, path, body, headers)
     assert first.status_code == 200, first.text
@@ -96,20 +115,30 @@ def test_a_good_token_is_accepted_once(client: TestClient, ehr: Ehr, method: str
     assert "replay" in replay.json()["issue"][0]["diagnostics"]
 
 
-def test_the_replay_cache_survives_a_restart(make_client: Callable[..., TestClient], ehr: Ehr) -> None:
+def test_the_replay_cache_survives_a_restart(
+    make_client: Callable[..., TestClient], ehr: Ehr
+) -> None:
     headers = ehr.auth("/cds-services")
     assert make_client().get("/cds-services", headers=headers).status_code == 200
     assert make_client().get("/cds-services", headers=headers).status_code == 401
 
 
-def test_an_allowlisted_jku_is_used(make_client: Callable[..., TestClient], cds_settings: Any, ehr: Ehr, jwks_server: JwksServer) -> None:
-    issuer = cds_settings.issuers[0].model_copy(update={"jwks_url": None, "jku_allowlist": [jwks_server.url]})
+def test_an_allowlisted_jku_is_used(
+    make_client: Callable[..., TestClient], cds_settings: Any, ehr: Ehr, jwks_server: JwksServer
+) -> None:
+    issuer = cds_settings.issuers[0].model_copy(
+        update={"jwks_url": None, "jku_allowlist": [jwks_server.url]}
+    )
     client = make_client(cds_settings.model_copy(update={"issuers": [issuer]}))
-    ok = client.get("/cds-services", headers=ehr.auth("/cds-services", headers={"jku": jwks_server.url}))
+    ok = client.get(
+        "/cds-services", headers=ehr.auth("/cds-services", headers={"jku": jwks_server.url})
+    )
     assert ok.status_code == 200
 
 
-def test_a_jwks_file_works_too(make_client: Callable[..., TestClient], cds_settings: Any, ehr: Ehr, tmp_path: Any) -> None:
+def test_a_jwks_file_works_too(
+    make_client: Callable[..., TestClient], cds_settings: Any, ehr: Ehr, tmp_path: Any
+) -> None:
     import json
 
     path = tmp_path / "jwks.json"
@@ -119,7 +148,9 @@ def test_a_jwks_file_works_too(make_client: Callable[..., TestClient], cds_setti
     assert client.get("/cds-services", headers=ehr.auth("/cds-services")).status_code == 200
 
 
-def test_the_development_switch_answers_only_this_machine(make_client: Callable[..., TestClient], cds_settings: Any) -> None:
+def test_the_development_switch_answers_only_this_machine(
+    make_client: Callable[..., TestClient], cds_settings: Any
+) -> None:
     client = make_client(cds_settings.model_copy(update={"insecure_skip_auth": True}))
     # The test client's address is "testclient", not 127.0.0.1: refused even without checks.
     assert client.get("/cds-services").status_code == 401

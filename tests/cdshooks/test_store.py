@@ -16,7 +16,9 @@ from mgpn.web.store import CaseStore
 from tests.web.conftest import _postgres_schema, _postgres_url
 
 
-@pytest.fixture(params=[pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'cds.sqlite3'}"])
@@ -32,7 +34,9 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 def test_the_migration_creates_the_tables(engine: Engine) -> None:
-    assert {"cds_feedback", "cds_seen_tokens", "cds_patient_cases"} <= set(inspect(engine).get_table_names())
+    assert {"cds_feedback", "cds_seen_tokens", "cds_patient_cases"} <= set(
+        inspect(engine).get_table_names()
+    )
 
 
 def test_a_token_id_is_claimed_once(engine: Engine) -> None:
@@ -50,7 +54,11 @@ def test_feedback_and_case_links(engine: Engine) -> None:
                         overrideReason={"reason": {"code": "disagree", "display": "Disagree"}, "userComment": "no"})  # fmt: skip
     assert store.add_feedback("mgpn-patient-view", [item], "https://ehr") == 1
     (stored,) = store.feedback()
-    assert (stored.outcome, stored.override_reason, stored.comment) == ("overridden", "Disagree", "no")
+    assert (stored.outcome, stored.override_reason, stored.comment) == (
+        "overridden",
+        "Disagree",
+        "no",
+    )
     case_id = CaseStore(session_factory(engine)).create({"format": "mgpn-case/1"}, {}, "1").case_id
     assert store.case_for("https://ehr", "https://fhir", "p1") is None
     store.link_case("https://ehr", "https://fhir", "p1", case_id)

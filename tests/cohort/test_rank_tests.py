@@ -54,7 +54,9 @@ def test_holm_equals_statsmodels(p: list[float]) -> None:
 
 
 def test_typed_reading_gives_the_frame_text_reading_gives(tmp_path: Path) -> None:
-    path = Path(__file__).resolve().parents[2] / "src" / "mgpn" / "examples" / "cohort-synthetic.csv"
+    path = (
+        Path(__file__).resolve().parents[2] / "src" / "mgpn" / "examples" / "cohort-synthetic.csv"
+    )
     typed = load_cohort(path)
     as_text = validate_frame(pl.read_csv(path, infer_schema=False), source=str(path))
     assert typed.frame.equals(as_text.frame)
@@ -76,8 +78,12 @@ def test_a_nan_or_infinite_cell_is_refused_with_its_row(cohort_csv: MakeCsv, wor
 
 def test_ranges_are_checked_in_typed_files_too(tmp_path: Path) -> None:
     frame = pl.DataFrame(
-        {"id": ["a", "b", "c"], "group": ["control"] * 3, "age": [40.0, 250.0, 60.0],
-         "il6": [1.0, 2.0, 3.0]}
+        {
+            "id": ["a", "b", "c"],
+            "group": ["control"] * 3,
+            "age": [40.0, 250.0, 60.0],
+            "il6": [1.0, 2.0, 3.0],
+        }
     )
     path = tmp_path / "typed.parquet"
     frame.write_parquet(path)

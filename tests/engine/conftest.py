@@ -48,13 +48,24 @@ def _placeholder_syndrome(ident: str) -> dict[str, Any]:
         "default_status": "unlikely",
         "references": ["ref:a"],
         "criteria": [
-            {"id": "no_clone", "text": "no clone", "kind": "exclusion", "caps": "excluded",
-             "direction": "against", "when": {"path": "paraprotein.isotype", "in": ["none"]},
-             "references": ["ref:a"], "evidence": "toy"},
+            {
+                "id": "no_clone",
+                "text": "no clone",
+                "kind": "exclusion",
+                "caps": "excluded",
+                "direction": "against",
+                "when": {"path": "paraprotein.isotype", "in": ["none"]},
+                "references": ["ref:a"],
+                "evidence": "toy",
+            },
         ],
         "status_rules": [
-            {"status": "excluded", "when": {"criterion": "no_clone"},
-             "reason": "no clone", "references": ["ref:a"]}
+            {
+                "status": "excluded",
+                "when": {"criterion": "no_clone"},
+                "reason": "no clone",
+                "references": ["ref:a"],
+            }
         ],
         "default_reason": "toy placeholder",
     }
@@ -66,8 +77,12 @@ def _placeholder_mimic(ident: str) -> dict[str, Any]:
         "label": ident,
         "references": ["ref:a"],
         "status_rules": [
-            {"status": "excluded", "when": {"path": "history.diabetes", "is": False},
-             "reason": "toy", "references": ["ref:a"]}
+            {
+                "status": "excluded",
+                "when": {"path": "history.diabetes", "is": False},
+                "reason": "toy",
+                "references": ["ref:a"],
+            }
         ],
         "default_reason": "toy placeholder",
     }
@@ -82,34 +97,76 @@ def toy_files() -> dict[str, Any]:
         "default_status": "unlikely",
         "references": ["ref:a"],
         "criteria": [
-            {"id": "igm", "text": "IgM", "when": {"path": "paraprotein.isotype", "in": ["IgM"]},
-             "weight": 1.0, "references": ["ref:a"], "evidence": "toy", "missing_text": "isotype"},
-            {"id": "high", "text": "titre high", "weight": 2.0,
-             "when": {"path": "antibodies.anti_mag", "at_least": "high"},
-             "references": ["ref:a"], "evidence": "toy", "missing_text": "anti-MAG titre"},
-            {"id": "ataxia", "text": "ataxia", "weight": 0.5,
-             "when": {"path": "neuropathy.sensory_ataxia", "is": True},
-             "references": ["ref:a"], "evidence": "toy"},
-            {"id": "tremor", "text": "tremor (unverified)", "weight": 0.5, "verified": False,
-             "note": "toy unverified", "when": {"path": "neuropathy.tremor", "at_least": "shaky"},
-             "references": ["ref:a"], "evidence": "toy"},
-            {"id": "asym", "text": "asymmetric", "direction": "against", "weight": 1.0,
-             "when": {"path": "neuropathy.symmetry", "is": "asymmetric"},
-             "references": ["ref:a"], "evidence": "toy"},
+            {
+                "id": "igm",
+                "text": "IgM",
+                "when": {"path": "paraprotein.isotype", "in": ["IgM"]},
+                "weight": 1.0,
+                "references": ["ref:a"],
+                "evidence": "toy",
+                "missing_text": "isotype",
+            },
+            {
+                "id": "high",
+                "text": "titre high",
+                "weight": 2.0,
+                "when": {"path": "antibodies.anti_mag", "at_least": "high"},
+                "references": ["ref:a"],
+                "evidence": "toy",
+                "missing_text": "anti-MAG titre",
+            },
+            {
+                "id": "ataxia",
+                "text": "ataxia",
+                "weight": 0.5,
+                "when": {"path": "neuropathy.sensory_ataxia", "is": True},
+                "references": ["ref:a"],
+                "evidence": "toy",
+            },
+            {
+                "id": "tremor",
+                "text": "tremor (unverified)",
+                "weight": 0.5,
+                "verified": False,
+                "note": "toy unverified",
+                "when": {"path": "neuropathy.tremor", "at_least": "shaky"},
+                "references": ["ref:a"],
+                "evidence": "toy",
+            },
+            {
+                "id": "asym",
+                "text": "asymmetric",
+                "direction": "against",
+                "weight": 1.0,
+                "when": {"path": "neuropathy.symmetry", "is": "asymmetric"},
+                "references": ["ref:a"],
+                "evidence": "toy",
+            },
         ],
         "status_rules": [
-            {"status": "established", "when": {"all": [{"criterion": "igm"}, {"criterion": "high"}]},
-             "reason": "IgM and high titre", "references": ["ref:a"]},
-            {"status": "undetermined",
-             "when": {"all": [{"criterion": "igm"}, {"unknown": {"criterion": "high"}}]},
-             "reason": "titre unknown", "references": ["ref:a"]},
+            {
+                "status": "established",
+                "when": {"all": [{"criterion": "igm"}, {"criterion": "high"}]},
+                "reason": "IgM and high titre",
+                "references": ["ref:a"],
+            },
+            {
+                "status": "undetermined",
+                "when": {"all": [{"criterion": "igm"}, {"unknown": {"criterion": "high"}}]},
+                "reason": "titre unknown",
+                "references": ["ref:a"],
+            },
         ],
         "default_reason": "nothing",
     }
     coincidental = _placeholder_syndrome("coincidental")
     coincidental["status_rules"] = [
-        {"status": "probable", "when": {"mimic": ["diabetes"], "status_in": ["present"]},
-         "reason": "diabetes present", "references": ["ref:a"]}
+        {
+            "status": "probable",
+            "when": {"mimic": ["diabetes"], "status_in": ["present"]},
+            "reason": "diabetes present",
+            "references": ["ref:a"],
+        }
     ]
     syndromes = {ident: _placeholder_syndrome(ident) for ident in SYNDROME_IDS}
     syndromes["anti_mag"] = anti_mag
@@ -119,14 +176,28 @@ def toy_files() -> dict[str, Any]:
         "label": "Toy diabetes",
         "references": ["ref:a"],
         "criteria": [
-            {"id": "known", "text": "known diabetes", "when": {"path": "history.diabetes", "is": True},
-             "references": ["ref:a"], "evidence": "toy", "missing_text": "diabetes history"},
+            {
+                "id": "known",
+                "text": "known diabetes",
+                "when": {"path": "history.diabetes", "is": True},
+                "references": ["ref:a"],
+                "evidence": "toy",
+                "missing_text": "diabetes history",
+            },
         ],
         "status_rules": [
-            {"status": "present", "when": {"criterion": "known"}, "reason": "diabetic",
-             "references": ["ref:a"]},
-            {"status": "excluded", "when": {"path": "history.diabetes", "is": False},
-             "reason": "not diabetic", "references": ["ref:a"]},
+            {
+                "status": "present",
+                "when": {"criterion": "known"},
+                "reason": "diabetic",
+                "references": ["ref:a"],
+            },
+            {
+                "status": "excluded",
+                "when": {"path": "history.diabetes", "is": False},
+                "reason": "not diabetic",
+                "references": ["ref:a"],
+            },
         ],
         "default_reason": "unknown",
     }
@@ -143,55 +214,100 @@ def toy_files() -> dict[str, Any]:
             "ranking": "status, then score",
             "syndrome_order": list(SYNDROME_IDS),
             "scope": [
-                {"id": "none", "when": {"path": "neuropathy.present", "is": False},
-                 "note": "no neuropathy", "evaluate": False}
+                {
+                    "id": "none",
+                    "when": {"path": "neuropathy.present", "is": False},
+                    "note": "no neuropathy",
+                    "evaluate": False,
+                }
             ],
         },
         "references.yaml": {"ref:a": {"citation": "Toy reference", "confidence": "HIGH"}},
         "thresholds.yaml": {
-            "high": {"value": 70000, "unit": "BTU", "path": "antibodies.anti_mag",
-                     "references": ["ref:a"]},
+            "high": {
+                "value": 70000,
+                "unit": "BTU",
+                "path": "antibodies.anti_mag",
+                "references": ["ref:a"],
+            },
             "shaky": {"value": 1, "unit": "grade", "references": ["ref:a"], "verified": False},
-            "treat_mrs": {"value": 2, "unit": "grade", "path": "function.mrs",
-                          "references": ["ref:a"]},
+            "treat_mrs": {
+                "value": 2,
+                "unit": "grade",
+                "path": "function.mrs",
+                "references": ["ref:a"],
+            },
         },
         "mimics.yaml": {"mimics": mimics},
         "syndromes": syndromes,
         "link.yaml": {
             "status_rules": [
-                {"status": "established", "when": {"syndrome": ["anti_mag"], "status_in": ["established"]},
-                 "reason": "classic entity", "references": ["ref:a"]}
+                {
+                    "status": "established",
+                    "when": {"syndrome": ["anti_mag"], "status_in": ["established"]},
+                    "reason": "classic entity",
+                    "references": ["ref:a"],
+                }
             ],
             "default_reason": "unknown",
         },
-        "tests.yaml": {"tests": [
-            {"test": "anti_mag", "label": "Anti-MAG", "priority": "now", "reason": "IgM",
-             "when": {"path": "paraprotein.isotype", "in": ["IgM"]},
-             "done_when": {"path": "antibodies.anti_mag", "present": True},
-             "references": ["ref:a"]},
-        ]},
+        "tests.yaml": {
+            "tests": [
+                {
+                    "test": "anti_mag",
+                    "label": "Anti-MAG",
+                    "priority": "now",
+                    "reason": "IgM",
+                    "when": {"path": "paraprotein.isotype", "in": ["IgM"]},
+                    "done_when": {"path": "antibodies.anti_mag", "present": True},
+                    "references": ["ref:a"],
+                },
+            ]
+        },
         "treatment.yaml": {
             "indication_rules": [
-                {"indication": "treat_other_cause",
-                 "when": {"syndrome": ["coincidental"], "status_in": ["probable"]},
-                 "reason": "other cause", "references": ["ref:a"]},
-                {"indication": "treat", "when": {"path": "function.mrs", "at_least": "treat_mrs"},
-                 "reason": "disabled", "references": ["ref:a"]},
+                {
+                    "indication": "treat_other_cause",
+                    "when": {"syndrome": ["coincidental"], "status_in": ["probable"]},
+                    "reason": "other cause",
+                    "references": ["ref:a"],
+                },
+                {
+                    "indication": "treat",
+                    "when": {"path": "function.mrs", "at_least": "treat_mrs"},
+                    "reason": "disabled",
+                    "references": ["ref:a"],
+                },
             ],
             "default_reason": "mRS missing",
             "options": [
-                {"syndrome": "anti_mag", "regimen": "toy regimen", "evidence": "toy evidence",
-                 "references": ["ref:a"]}
+                {
+                    "syndrome": "anti_mag",
+                    "regimen": "toy regimen",
+                    "evidence": "toy evidence",
+                    "references": ["ref:a"],
+                }
             ],
             "warnings": [
-                {"id": "flare", "when": {"path": "paraprotein.isotype", "in": ["IgM"]},
-                 "text": "toy flare warning", "references": ["ref:a"]}
+                {
+                    "id": "flare",
+                    "when": {"path": "paraprotein.isotype", "in": ["IgM"]},
+                    "text": "toy flare warning",
+                    "references": ["ref:a"],
+                }
             ],
         },
-        "biomarkers.yaml": {"biomarkers": [
-            {"id": "il6", "label": "IL-6", "path": "labs.il6", "interpretation": "research only",
-             "references": ["ref:a"]}
-        ]},
+        "biomarkers.yaml": {
+            "biomarkers": [
+                {
+                    "id": "il6",
+                    "label": "IL-6",
+                    "path": "labs.il6",
+                    "interpretation": "research only",
+                    "references": ["ref:a"],
+                }
+            ]
+        },
     }
 
 

@@ -33,7 +33,9 @@ def rule_set(kb: KnowledgeBase, owner: str) -> RuleSet:
     raise KeyError(owner)
 
 
-def criterion_truth(owner: str, criterion_id: str, case: Case, kb: KnowledgeBase | None = None) -> Truth:
+def criterion_truth(
+    owner: str, criterion_id: str, case: Case, kb: KnowledgeBase | None = None
+) -> Truth:
     """The verdict of one criterion on its own (criteria that refer to results are not for this)."""
     kb = kb or load_knowledge()
     outcomes = evaluate_criteria(rule_set(kb, owner).criteria, CaseFacts(case, kb))

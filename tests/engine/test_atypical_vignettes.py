@@ -85,17 +85,24 @@ def test_coincidental_with_a_proven_other_cause() -> None:
 
 @pytest.mark.parametrize(
     ("changes", "status"),
-    [({"course": "acute", "onset_months": 0.5}, "unlikely"),
-     ({"course": "subacute", "onset_months": 1.5}, "possible"),
-     ({"course": "relapsing", "onset_months": 14}, "established")],
+    [
+        ({"course": "acute", "onset_months": 0.5}, "unlikely"),
+        ({"course": "subacute", "onset_months": 1.5}, "possible"),
+        ({"course": "relapsing", "onset_months": 14}, "established"),
+    ],
 )
 def test_cidp_time_course(changes: dict[str, object], status: str) -> None:
     from tests.engine.helpers import make_case
 
     case = make_case(
         paraprotein={"isotype": "IgG", "light_chain": "kappa", "clone": "MGUS"},
-        neuropathy={"weakness": "proximal_and_distal", "sensory_loss": True,
-                    "symmetry": "symmetric", "reflexes": "absent", **changes},
+        neuropathy={
+            "weakness": "proximal_and_distal",
+            "sensory_loss": True,
+            "symmetry": "symmetric",
+            "reflexes": "absent",
+            **changes,
+        },
         electrodiagnosis={"performed": True, "pattern": "demyelinating", "conduction_block": True},
         systemic={"sclerotic_bone_lesions": False},
         labs={"vegf_plasma": "50 pg/mL"},

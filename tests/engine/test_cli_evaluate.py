@@ -17,10 +17,19 @@ CASE = {
     "format": "mgpn-case/1",
     "id": "cli-anti-mag",
     "paraprotein": {"isotype": "IgM", "light_chain": "kappa"},
-    "neuropathy": {"present": True, "symmetry": "symmetric", "distribution": "length_dependent",
-                   "course": "chronic_progressive", "sensory_loss": True, "weakness": "distal"},
-    "electrodiagnosis": {"performed": True, "pattern": "demyelinating",
-                         "disproportionate_distal_latency": True},
+    "neuropathy": {
+        "present": True,
+        "symmetry": "symmetric",
+        "distribution": "length_dependent",
+        "course": "chronic_progressive",
+        "sensory_loss": True,
+        "weakness": "distal",
+    },
+    "electrodiagnosis": {
+        "performed": True,
+        "pattern": "demyelinating",
+        "disproportionate_distal_latency": True,
+    },
     "antibodies": {"anti_mag": ">70000 BTU"},
     "function": {"mrs": 2},
 }

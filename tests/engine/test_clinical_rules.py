@@ -7,10 +7,19 @@ from tests.engine.helpers import criterion_truth, make_case
 
 IGM_DEMYELINATING = {
     "paraprotein": {"isotype": "IgM", "light_chain": "kappa", "clone": "MGUS"},
-    "neuropathy": {"present": True, "course": "chronic_progressive", "symmetry": "symmetric",
-                   "distribution": "length_dependent", "sensory_loss": True, "weakness": "distal"},
-    "electrodiagnosis": {"performed": True, "pattern": "demyelinating",
-                         "disproportionate_distal_latency": True},
+    "neuropathy": {
+        "present": True,
+        "course": "chronic_progressive",
+        "symmetry": "symmetric",
+        "distribution": "length_dependent",
+        "sensory_loss": True,
+        "weakness": "distal",
+    },
+    "electrodiagnosis": {
+        "performed": True,
+        "pattern": "demyelinating",
+        "disproportionate_distal_latency": True,
+    },
 }
 
 
@@ -39,8 +48,11 @@ def test_diagnostic_titre_boundary_decides_established() -> None:
 
 
 def test_anti_mag_without_detectable_m_protein_is_not_vetoed() -> None:
-    case = _with(IGM_DEMYELINATING, antibodies={"anti_mag": ">70000 BTU"},
-                 paraprotein={"isotype": "none", "light_chain": None, "clone": None})
+    case = _with(
+        IGM_DEMYELINATING,
+        antibodies={"anti_mag": ">70000 BTU"},
+        paraprotein={"isotype": "none", "light_chain": None, "clone": None},
+    )
     result = evaluate(make_case(**case)).syndrome("anti_mag")
     assert result.status == "probable"
     assert any("no M-protein" in text for text in result.against)
@@ -59,12 +71,14 @@ def test_negative_anti_mag_excludes_and_is_not_retested() -> None:
 
 
 def test_anti_mag_with_axonal_autonomic_picture_needs_more_work_up() -> None:
-    case = make_case(**_with(
-        IGM_DEMYELINATING,
-        antibodies={"anti_mag": ">70000 BTU"},
-        electrodiagnosis={"pattern": "axonal", "disproportionate_distal_latency": False},
-        neuropathy={"autonomic": ["orthostatic_hypotension"]},
-    ))
+    case = make_case(
+        **_with(
+            IGM_DEMYELINATING,
+            antibodies={"anti_mag": ">70000 BTU"},
+            electrodiagnosis={"pattern": "axonal", "disproportionate_distal_latency": False},
+            neuropathy={"autonomic": ["orthostatic_hypotension"]},
+        )
+    )
     # Atypical features lower support and are listed against; they never veto.
     result = evaluate(case).syndrome("anti_mag")
     assert result.status == "probable"
@@ -86,8 +100,14 @@ def _anti_mag_case(**function: object) -> dict:
 
 def test_mrs_boundary_pair_decides_treatment() -> None:
     assert evaluate(make_case(**_anti_mag_case(mrs=2))).treatment.indication == "treat"
-    assert evaluate(make_case(**_anti_mag_case(mrs=1, progressing=True))).treatment.indication == "consider"
-    assert evaluate(make_case(**_anti_mag_case(mrs=1, progressing=False))).treatment.indication == "observe"
+    assert (
+        evaluate(make_case(**_anti_mag_case(mrs=1, progressing=True))).treatment.indication
+        == "consider"
+    )
+    assert (
+        evaluate(make_case(**_anti_mag_case(mrs=1, progressing=False))).treatment.indication
+        == "observe"
+    )
 
 
 def test_missing_mrs_leaves_indication_undetermined_with_reason() -> None:
@@ -115,53 +135,82 @@ def test_end_organ_damage_treats_regardless_of_mrs() -> None:
 
 # --- amyloid -------------------------------------------------------------------------------
 def test_untyped_amyloid_is_probable_and_asks_for_typing() -> None:
-    a = evaluate(make_case(paraprotein={"isotype": "IgG", "light_chain": "lambda"},
-                           pathology={"fat_pad": "amyloid"}))
+    a = evaluate(
+        make_case(
+            paraprotein={"isotype": "IgG", "light_chain": "lambda"},
+            pathology={"fat_pad": "amyloid"},
+        )
+    )
     assert a.syndrome("al_amyloidosis").status == "probable"
     assert "amyloid_typing" in {t.id for t in a.tests}
     assert a.mimic("attr_amyloidosis").status == "possible"
 
 
 def test_attr_typing_excludes_al_and_names_the_mimic() -> None:
-    a = evaluate(make_case(paraprotein={"isotype": "IgG", "light_chain": "kappa"},
-                           pathology={"fat_pad": "amyloid", "amyloid_type": "ATTR"}))
+    a = evaluate(
+        make_case(
+            paraprotein={"isotype": "IgG", "light_chain": "kappa"},
+            pathology={"fat_pad": "amyloid", "amyloid_type": "ATTR"},
+        )
+    )
     assert a.syndrome("al_amyloidosis").status == "excluded"
     assert a.mimic("attr_amyloidosis").status == "present"
     assert "ttr_genetics" in {t.id for t in a.tests}
 
 
 def test_link_reasons_are_the_findings_behind_the_deciding_rule() -> None:
-    a = evaluate(make_case(paraprotein={"isotype": "IgG", "light_chain": "lambda"},
-                           electrodiagnosis={"pattern": "axonal"},
-                           pathology={"fat_pad": "amyloid", "amyloid_type": "AL_lambda"}))
+    a = evaluate(
+        make_case(
+            paraprotein={"isotype": "IgG", "light_chain": "lambda"},
+            electrodiagnosis={"pattern": "axonal"},
+            pathology={"fat_pad": "amyloid", "amyloid_type": "AL_lambda"},
+        )
+    )
     assert a.link.status == "established"
     assert "a classic paraprotein syndrome is established" in a.link.reasons
     assert not any("axonal" in reason for reason in a.link.reasons)
 
 
 def test_btk_warning_for_igm_al() -> None:
-    a = evaluate(make_case(paraprotein={"isotype": "IgM"},
-                           pathology={"fat_pad": "amyloid", "amyloid_type": "AL_kappa"}))
+    a = evaluate(
+        make_case(
+            paraprotein={"isotype": "IgM"},
+            pathology={"fat_pad": "amyloid", "amyloid_type": "AL_kappa"},
+        )
+    )
     assert any("BTK" in w for w in a.treatment.warnings)
     assert any("bendamustine" in o.regimen.lower() for o in a.treatment.options)
 
 
 def test_mayo_2012_stage_needs_all_markers() -> None:
-    base = {"paraprotein": {"isotype": "light_chain_only", "light_chain": "lambda",
-                            "flc_kappa": "10 mg/L", "flc_lambda": "300 mg/L"},
-            "pathology": {"amyloid_type": "AL_lambda"}}
+    base = {
+        "paraprotein": {
+            "isotype": "light_chain_only",
+            "light_chain": "lambda",
+            "flc_kappa": "10 mg/L",
+            "flc_lambda": "300 mg/L",
+        },
+        "pathology": {"amyloid_type": "AL_lambda"},
+    }
     partial = evaluate(make_case(**base)).syndrome("al_amyloidosis")
     assert any("cannot be computed" in note for note in partial.notes)
     full = _with(base, labs={"troponin_t": "24 ng/L", "nt_probnp": "1799 ng/L"})
-    assert any("stage II " in note for note in evaluate(make_case(**full)).syndrome("al_amyloidosis").notes)
+    assert any(
+        "stage II " in note for note in evaluate(make_case(**full)).syndrome("al_amyloidosis").notes
+    )
     higher = _with(full, labs={"nt_probnp": "1800 ng/L"})
-    assert any("stage III " in note for note in evaluate(make_case(**higher)).syndrome("al_amyloidosis").notes)
+    assert any(
+        "stage III " in note
+        for note in evaluate(make_case(**higher)).syndrome("al_amyloidosis").notes
+    )
 
 
 # --- POEMS ---------------------------------------------------------------------------------
-POEMS_BASE = {"paraprotein": {"isotype": "IgA", "light_chain": "lambda"},
-              "electrodiagnosis": {"pattern": "demyelinating"},
-              "systemic": {"sclerotic_bone_lesions": True}}
+POEMS_BASE = {
+    "paraprotein": {"isotype": "IgA", "light_chain": "lambda"},
+    "electrodiagnosis": {"pattern": "demyelinating"},
+    "systemic": {"sclerotic_bone_lesions": True},
+}
 
 
 def test_poems_needs_a_minor_criterion_and_thyroid_alone_is_not_one() -> None:
@@ -189,35 +238,49 @@ def test_thrombocytosis_relies_on_an_unverified_number_and_says_so() -> None:
 
 # --- CANOMAD, MMN, CIDP ------------------------------------------------------------------------
 def test_canomad_needs_disialosyl_antibodies_to_be_established() -> None:
-    findings = {"paraprotein": {"isotype": "IgM"},
-                "neuropathy": {"sensory_ataxia": True, "ophthalmoplegia": True}}
+    findings = {
+        "paraprotein": {"isotype": "IgM"},
+        "neuropathy": {"sensory_ataxia": True, "ophthalmoplegia": True},
+    }
     untested = evaluate(make_case(**findings))
     assert untested.syndrome("canomad").status == "probable"
     assert "ganglioside_panel" in {t.id for t in untested.tests}
-    tested = evaluate(make_case(**_with(findings, antibodies={"gangliosides": {"GD1b": "positive"}})))
+    tested = evaluate(
+        make_case(**_with(findings, antibodies={"gangliosides": {"GD1b": "positive"}}))
+    )
     assert tested.syndrome("canomad").status == "established"
     assert any("largely ineffective" in w for w in tested.treatment.warnings)
 
 
 def test_mmn_is_capped_by_sensory_loss() -> None:
-    findings = {"paraprotein": {"isotype": "IgM"},
-                "neuropathy": {"symmetry": "asymmetric", "distribution": "multifocal",
-                               "weakness": "focal", "sensory_loss": True},
-                "electrodiagnosis": {"conduction_block": True}}
+    findings = {
+        "paraprotein": {"isotype": "IgM"},
+        "neuropathy": {
+            "symmetry": "asymmetric",
+            "distribution": "multifocal",
+            "weakness": "focal",
+            "sensory_loss": True,
+        },
+        "electrodiagnosis": {"conduction_block": True},
+    }
     result = evaluate(make_case(**findings)).syndrome("mmn")
     assert result.status == "unlikely"  # exclusion criterion: at most unlikely
     assert result.status_evidence is not None
     assert result.status_evidence.criterion == "mmn.sensory_loss"
-    motor = _with(findings, neuropathy={"sensory_loss": False, "bulbar": False, "reflexes": "reduced"})
+    motor = _with(
+        findings, neuropathy={"sensory_loss": False, "bulbar": False, "reflexes": "reduced"}
+    )
     a = evaluate(make_case(**motor))
     assert a.syndrome("mmn").status == "established"
     assert any("Corticosteroids are not recommended" in w for w in a.treatment.warnings)
 
 
 def test_cidp_with_igg_mgus_waits_for_poems_to_be_set_aside() -> None:
-    findings = {"paraprotein": {"isotype": "IgG", "light_chain": "lambda"},
-                "neuropathy": {"weakness": "proximal_and_distal", "sensory_loss": True},
-                "electrodiagnosis": {"pattern": "demyelinating"}}
+    findings = {
+        "paraprotein": {"isotype": "IgG", "light_chain": "lambda"},
+        "neuropathy": {"weakness": "proximal_and_distal", "sensory_loss": True},
+        "electrodiagnosis": {"pattern": "demyelinating"},
+    }
     a = evaluate(make_case(**findings))
     assert a.syndrome("cidp_mgus").status in ("probable", "possible")
     assert {"vegf", "bone_imaging"} <= {t.id for t in a.tests}
@@ -228,14 +291,18 @@ def test_absent_history_is_not_assessed_and_asked_for() -> None:
     a = evaluate(make_case(paraprotein={"isotype": "IgG"}))
     assert a.mimic("diabetes").status == "not_assessed"
     assert {"hba1c", "b12_mma"} <= {t.id for t in a.tests}
-    known = evaluate(make_case(paraprotein={"isotype": "IgG"}, history={"diabetes": False, "hba1c": 5.2}))
+    known = evaluate(
+        make_case(paraprotein={"isotype": "IgG"}, history={"diabetes": False, "hba1c": 5.2})
+    )
     assert known.mimic("diabetes").status == "excluded"
     assert "hba1c" not in {t.id for t in known.tests}
 
 
 def test_neurotoxic_drug_found_in_a_treatment_regimen() -> None:
-    case = make_case(paraprotein={"isotype": "IgG"},
-                     treatments=[{"regimen": "dara-cybord", "start": "2025-01-01"}])
+    case = make_case(
+        paraprotein={"isotype": "IgG"},
+        treatments=[{"regimen": "dara-cybord", "start": "2025-01-01"}],
+    )
     assert evaluate(case).mimic("neurotoxic_drugs").status == "present"
 
 
@@ -245,8 +312,12 @@ def test_brisk_reflexes_raise_myelopathy() -> None:
 
 
 def test_mimic_present_makes_coincidence_lead_and_treat_other_cause() -> None:
-    case = make_case(paraprotein={"isotype": "IgG"}, history={"diabetes": True},
-                     electrodiagnosis={"pattern": "axonal"}, function={"mrs": 2})
+    case = make_case(
+        paraprotein={"isotype": "IgG"},
+        history={"diabetes": True},
+        electrodiagnosis={"pattern": "axonal"},
+        function={"mrs": 2},
+    )
     a = evaluate(case)
     assert a.syndromes[0].id == "coincidental"
     assert a.link.status == "unlikely"
@@ -255,8 +326,10 @@ def test_mimic_present_makes_coincidence_lead_and_treat_other_cause() -> None:
 
 # --- tests' reasons ------------------------------------------------------------------------
 def test_cryoglobulin_reason_mentions_warm_handling() -> None:
-    case = make_case(paraprotein={"isotype": "IgM"},
-                     neuropathy={"symmetry": "asymmetric", "neuropathic_pain": True})
+    case = make_case(
+        paraprotein={"isotype": "IgM"},
+        neuropathy={"symmetry": "asymmetric", "neuropathic_pain": True},
+    )
     tests = {t.id: t for t in evaluate(case).tests}
     assert "37 °C" in tests["cryoglobulins"].reason
 
@@ -265,8 +338,11 @@ def test_mri_of_the_neuraxis_comes_before_lumbar_puncture() -> None:
     case = make_case(paraprotein={"isotype": "IgM", "clone": "WM"}, systemic={"cns_signs": True})
     tests = {t.id: t for t in evaluate(case).tests}
     assert "mri_neuraxis" in tests and "lumbar_puncture" not in tests
-    after = make_case(paraprotein={"isotype": "IgM", "clone": "WM"}, systemic={"cns_signs": True},
-                      imaging={"mri_neuraxis": "leptomeningeal_enhancement"})
+    after = make_case(
+        paraprotein={"isotype": "IgM", "clone": "WM"},
+        systemic={"cns_signs": True},
+        imaging={"mri_neuraxis": "leptomeningeal_enhancement"},
+    )
     tests = {t.id: t for t in evaluate(after).tests}
     assert "lumbar_puncture" in tests and "mri_neuraxis" not in tests
     assert "MRI of the neuraxis first" in tests["lumbar_puncture"].reason
@@ -307,14 +383,22 @@ def test_uninterpreted_values_are_listed_not_judged() -> None:
 
 # --- drug timing (issue 14) ----------------------------------------------------------------
 def test_a_neurotoxic_regimen_started_after_onset_is_only_possible() -> None:
-    base = {"recorded": "2025-06-01",
-            "paraprotein": {"isotype": "IgG", "light_chain": "kappa", "clone": "myeloma"},
-            "neuropathy": {"onset_months": 12, "symmetry": "symmetric",
-                           "distribution": "length_dependent", "sensory_loss": True},
-            "electrodiagnosis": {"performed": True, "pattern": "axonal"}}
+    base = {
+        "recorded": "2025-06-01",
+        "paraprotein": {"isotype": "IgG", "light_chain": "kappa", "clone": "myeloma"},
+        "neuropathy": {
+            "onset_months": 12,
+            "symmetry": "symmetric",
+            "distribution": "length_dependent",
+            "sensory_loss": True,
+        },
+        "electrodiagnosis": {"performed": True, "pattern": "axonal"},
+    }
     after = make_case(**base, treatments=[{"regimen": "VRd", "start": "2025-03-01"}])
     before = make_case(**base, treatments=[{"regimen": "VRd", "start": "2024-01-01"}])
-    undated = make_case(**{**base, "recorded": None}, treatments=[{"regimen": "VRd", "start": "2025-03-01"}])
+    undated = make_case(
+        **{**base, "recorded": None}, treatments=[{"regimen": "VRd", "start": "2025-03-01"}]
+    )
     assert evaluate(after).mimic("neurotoxic_drugs").status == "possible"
     assert evaluate(before).mimic("neurotoxic_drugs").status == "present"
     assert evaluate(undated).mimic("neurotoxic_drugs").status == "present"  # timing unknown

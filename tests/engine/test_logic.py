@@ -92,28 +92,35 @@ def test_not_keeps_unknown() -> None:
         ([None, None, False], 3, False),
     ],
 )
-def test_at_least_n_counts_unknowns_as_possible(values: list[Truth], n: int, expected: Truth) -> None:
+def test_at_least_n_counts_unknowns_as_possible(
+    values: list[Truth], n: int, expected: Truth
+) -> None:
     assert at_least_n(n, values) is expected
 
 
 def test_absent_finding_is_unknown_not_false() -> None:
     assert run({"path": "neuropathy.sensory_ataxia", "is": True}) is None
-    assert run({"path": "neuropathy.sensory_ataxia", "is": True},
-               values={"neuropathy.sensory_ataxia": False}) is False
+    assert (
+        run(
+            {"path": "neuropathy.sensory_ataxia", "is": True},
+            values={"neuropathy.sensory_ataxia": False},
+        )
+        is False
+    )
     assert run({"path": "neuropathy.sensory_ataxia", "present": True}) is False
 
 
 @pytest.mark.parametrize(
     ("quantity", "expected"),
     [
-        (Q(70000, ">"), True),        # ">70000" satisfies at least 70000
-        (Q(70000), True),             # exactly at the threshold
-        (Q(69999), False),            # just under
-        (Q(1000, "<"), False),        # "<1000" is below 10000... and below 70000
-        (Q(80000, "<"), None),        # "<80000" may or may not reach 70000
-        (Q(60000, ">"), None),        # ">60000" may or may not reach 70000
-        (Q(70000, "<"), False),       # strictly below
-        (Q(70000, "<="), None),       # could be exactly 70000
+        (Q(70000, ">"), True),  # ">70000" satisfies at least 70000
+        (Q(70000), True),  # exactly at the threshold
+        (Q(69999), False),  # just under
+        (Q(1000, "<"), False),  # "<1000" is below 10000... and below 70000
+        (Q(80000, "<"), None),  # "<80000" may or may not reach 70000
+        (Q(60000, ">"), None),  # ">60000" may or may not reach 70000
+        (Q(70000, "<"), False),  # strictly below
+        (Q(70000, "<="), None),  # could be exactly 70000
     ],
 )
 def test_censored_at_least(quantity: Q, expected: Truth) -> None:
@@ -129,10 +136,16 @@ def test_censored_against_medium_threshold_is_unknown() -> None:
 
 @pytest.mark.parametrize(
     ("word", "operator", "expected"),
-    [("negative", "at_least", False), ("negative", "below", True), ("positive", "at_least", None),
-     ("borderline", "below", None)],
+    [
+        ("negative", "at_least", False),
+        ("negative", "below", True),
+        ("positive", "at_least", None),
+        ("borderline", "below", None),
+    ],
 )
-def test_qualitative_results_against_numeric_thresholds(word: str, operator: str, expected: Truth) -> None:
+def test_qualitative_results_against_numeric_thresholds(
+    word: str, operator: str, expected: Truth
+) -> None:
     raw = {"path": "antibodies.anti_mag", operator: "t"}
     assert run(raw, values={"antibodies.anti_mag": word}, thresholds={"t": 10000}) is expected
 
@@ -156,10 +169,18 @@ def test_difference_of_two_quantities_keeps_censoring() -> None:
 
 def test_list_operators() -> None:
     drugs = {"history.neurotoxic_drugs": ["Bortezomib"]}
-    assert run({"path": "history.neurotoxic_drugs", "contains_any": ["bortezomib"]}, values=drugs) is True
-    assert run({"path": "history.neurotoxic_drugs", "contains_any": ["vincristine"]}, values=drugs) is False
+    assert (
+        run({"path": "history.neurotoxic_drugs", "contains_any": ["bortezomib"]}, values=drugs)
+        is True
+    )
+    assert (
+        run({"path": "history.neurotoxic_drugs", "contains_any": ["vincristine"]}, values=drugs)
+        is False
+    )
     regimens = {"treatments[].regimen": ["Dara-CyBorD"]}
-    assert run({"path": "treatments[].regimen", "mentions_any": ["cybord"]}, values=regimens) is True
+    assert (
+        run({"path": "treatments[].regimen", "mentions_any": ["cybord"]}, values=regimens) is True
+    )
 
 
 def test_not_true_and_unknown_wrappers() -> None:
@@ -183,7 +204,9 @@ def test_leaf_needs_exactly_one_operator() -> None:
 
 
 @given(
-    lo=st.floats(-1e6, 1e6), width=st.floats(0, 1e6), threshold=st.floats(-1e6, 1e6),
+    lo=st.floats(-1e6, 1e6),
+    width=st.floats(0, 1e6),
+    threshold=st.floats(-1e6, 1e6),
 )
 def test_interval_answer_agrees_with_every_point(lo: float, width: float, threshold: float) -> None:
     interval = Interval(lo, False, lo + width, False)

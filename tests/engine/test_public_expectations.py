@@ -22,8 +22,12 @@ def _expectations() -> list[tuple[str, str, Any]]:
     if not path.is_file():
         return []
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [(name, key, value) for name, spec in data.items() for key, value in spec.items()
-            if key != "also"]
+    return [
+        (name, key, value)
+        for name, spec in data.items()
+        for key, value in spec.items()
+        if key != "also"
+    ]
 
 
 _CACHE: dict[str, tuple[Assessment, dict[str, Any]]] = {}

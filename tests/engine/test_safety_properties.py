@@ -59,13 +59,18 @@ def check_safety(a: Assessment, case: Any) -> None:
     leader = a.syndromes[0]
     if treatment.indication == "treat" and leader.id in ("mmn", "cidp_mgus"):
         reason = " ".join(treatment.reasons).lower()
-        assert "treatment of the clone" not in reason and "paraprotein-directed therapy is rec" not in reason
+        assert (
+            "treatment of the clone" not in reason
+            and "paraprotein-directed therapy is rec" not in reason
+        )
 
     # 4. MRI of the neuraxis before any lumbar puncture when a lymphoma or WM is known.
     clone = case.get("paraprotein.clone")
     if "lumbar_puncture" in tests and clone in LYMPHOMA_OR_WM:
         done = case.get("imaging.mri_neuraxis") is not None
-        assert done or ("mri_neuraxis" in tests and tests.index("mri_neuraxis") < tests.index("lumbar_puncture"))
+        assert done or (
+            "mri_neuraxis" in tests and tests.index("mri_neuraxis") < tests.index("lumbar_puncture")
+        )
 
     # 5. Nothing already answered is proposed again.
     answered = {
@@ -88,9 +93,14 @@ def check_safety(a: Assessment, case: Any) -> None:
     if isotype not in (None, "none") and status["al_amyloidosis"] != "excluded":
         if case.get("paraprotein.flc_kappa") is None or case.get("paraprotein.flc_lambda") is None:
             assert "serum_flc" in tests
-        if case.get("labs.urine_protein_24h") is None and case.get("systemic.renal_involvement") is not True:
+        if (
+            case.get("labs.urine_protein_24h") is None
+            and case.get("systemic.renal_involvement") is not True
+        ):
             assert "urine_protein" in tests
-        heart_known = case.get("labs.nt_probnp") is not None or case.get("labs.troponin_t") is not None
+        heart_known = (
+            case.get("labs.nt_probnp") is not None or case.get("labs.troponin_t") is not None
+        )
         if not heart_known and case.get("systemic.cardiac_involvement") is not True:
             assert "cardiac_biomarkers" in tests
 

@@ -90,7 +90,9 @@ def seed_files() -> list[Path]:
 def _scalar_spans(text: str) -> list[tuple[int, int]]:
     """Where the values of ``key: value`` lines and list items are, in YAML or JSON text."""
     spans = []
-    for match in re.finditer(r"(?m)(?::[ \t]+|^[ \t]*-[ \t]+|[\[,][ \t]*)([^\s,\]\}\n#][^,\]\}\n#]*)", text):
+    for match in re.finditer(
+        r"(?m)(?::[ \t]+|^[ \t]*-[ \t]+|[\[,][ \t]*)([^\s,\]\}\n#][^,\]\}\n#]*)", text
+    ):
         spans.append((match.start(1), match.end(1)))
     return spans
 
@@ -116,7 +118,25 @@ def mutate_text(text: str, rng: random.Random, is_json: bool) -> tuple[str, str]
         return "".join(lines[:index] + lines[index + 1 :]), f"drop line {index + 1}"
     if kind == "stray_character" and text:
         index = rng.randrange(len(text))
-        char = rng.choice(["\x00", "\ud800", "\t", "'", '"', ":", "{", "[", "&", "*", "!", "%", "\ufeff", "é", "\x7f"])
+        char = rng.choice(
+            [
+                "\x00",
+                "\ud800",
+                "\t",
+                "'",
+                '"',
+                ":",
+                "{",
+                "[",
+                "&",
+                "*",
+                "!",
+                "%",
+                "\ufeff",
+                "é",
+                "\x7f",
+            ]
+        )
         return text[:index] + char + text[index:], f"insert {char!r} at {index}"
     if kind == "truncate" and text:
         index = rng.randrange(len(text))
@@ -125,7 +145,9 @@ def mutate_text(text: str, rng: random.Random, is_json: bool) -> tuple[str, str]
         depth = rng.choice([70, 1000, 30000])
         nested = "[" * depth + "]" * depth
         if is_json and text.lstrip().startswith("{"):
-            return '{"extensions": {"x": ' + nested + "}, " + text.lstrip()[1:], f"nest {depth} deep"
+            return '{"extensions": {"x": ' + nested + "}, " + text.lstrip()[
+                1:
+            ], f"nest {depth} deep"
         return text + f"\nextensions:\n  x: {nested}\n", f"nest {depth} deep"
     if kind == "alias" and not is_json:
         bomb = "extensions:\n  a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -172,7 +194,9 @@ def mutate_data(data: Any, rng: random.Random) -> tuple[Any, str]:
         del parent[path[-1]]
         return data, f"delete {path}"
     if isinstance(parent, dict):
-        parent[rng.choice(["extra", "present", "unit", "value", "IgM", "x" * 40])] = rng.choice(_JUNK)
+        parent[rng.choice(["extra", "present", "unit", "value", "IgM", "x" * 40])] = rng.choice(
+            _JUNK
+        )
         return data, f"add a key beside {path}"
     return data, "no change"
 
@@ -238,7 +262,11 @@ def _field_problem(path: str, kind: str, unit: str | None, raw: Any, out: Any) -
                 return f"{path}: item {a!r} in, {b!r} out"
         return None
     if kind == "extensions":
-        return None if out == raw or (raw == {} and out is None) else f"{path}: {raw!r} in, {out!r} out"
+        return (
+            None
+            if out == raw or (raw == {} and out is None)
+            else f"{path}: {raw!r} in, {out!r} out"
+        )
     return None
 
 
@@ -380,7 +408,9 @@ class Report:
 
 
 Door = Callable[[Path, bytes, bool], str | None]
-Outcome = tuple[str, str, str]  # (door, "loaded" | "refused" | "foreign" | "meaning" | "ok", problem)
+Outcome = tuple[
+    str, str, str
+]  # (door, "loaded" | "refused" | "foreign" | "meaning" | "ok", problem)
 
 
 class _Worker:
@@ -442,7 +472,9 @@ def _serve(conn: Any, doors: bool) -> None:
                             problem = door(target, data, suffix == ".json")
                         except Exception as exc:
                             problem = f"{type(exc).__name__}: {exc}"[:300]
-                        outcomes.append((name, "ok" if problem is None else "foreign", problem or ""))
+                        outcomes.append(
+                            (name, "ok" if problem is None else "foreign", problem or "")
+                        )
                 conn.send(outcomes)
 
 

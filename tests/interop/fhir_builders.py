@@ -37,7 +37,9 @@ def qty(number: float, unit: str, comparator: str | None = None) -> dict[str, An
     return out
 
 
-def condition(system: str, code: str, verification: str | None = None, rid: str | None = None) -> dict[str, Any]:
+def condition(
+    system: str, code: str, verification: str | None = None, rid: str | None = None
+) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Condition",
         "code": {"coding": [{"system": system, "code": code}]},

@@ -52,7 +52,11 @@ def test_every_loinc_code_in_the_map_has_a_valid_check_digit() -> None:
 def test_every_entry_carries_display_source_and_status() -> None:
     entries = raw_entries()
     for entry in [*entries.observations, *entries.conditions, *entries.medications]:
-        assert entry.display and entry.source and entry.status in ("verified", "secondary", "unverified")
+        assert (
+            entry.display
+            and entry.source
+            and entry.status in ("verified", "secondary", "unverified")
+        )
 
 
 def _one(resources: list[dict], **kw: object):
@@ -60,15 +64,23 @@ def _one(resources: list[dict], **kw: object):
 
 
 def test_units_go_through_the_case_conversions() -> None:
-    result = _one([obs("2472-9", "2024-05-01", valueQuantity=qty(2.5, "g/L")),
-                   obs("39087-2", "2024-05-01", valueQuantity=qty(70000, "{BTU}", ">"))])
+    result = _one(
+        [
+            obs("2472-9", "2024-05-01", valueQuantity=qty(2.5, "g/L")),
+            obs("39087-2", "2024-05-01", valueQuantity=qty(70000, "{BTU}", ">")),
+        ]
+    )
     assert result.case.paraprotein.igm == Quantity(value=250.0, unit="mg/dL")
     assert result.case.antibodies.anti_mag == Quantity(value=70000, unit="BTU", comparator=">")
 
 
 def test_a_refused_unit_is_reported_with_the_field_and_the_rest_is_kept() -> None:
-    result = _one([obs("2472-9", "2024-05-01", rid="igm", valueQuantity=qty(2.5, "mmol/L")),
-                   obs("3016-3", "2024-05-01", valueQuantity=qty(1.9, "mIU/L"))])
+    result = _one(
+        [
+            obs("2472-9", "2024-05-01", rid="igm", valueQuantity=qty(2.5, "mmol/L")),
+            obs("3016-3", "2024-05-01", valueQuantity=qty(1.9, "mIU/L")),
+        ]
+    )
     assert result.case.paraprotein.igm is None
     assert result.case.history.tsh == Quantity(value=1.9, unit="mIU/L")
     reasons = [u.reason for u in result.report.unused if u.resource == "Observation/igm"]
@@ -82,9 +94,17 @@ def test_a_bare_number_is_not_guessed_into_a_unit() -> None:
 
 
 def test_interpretation_reference_range_and_effective_are_kept() -> None:
-    result = _one([obs("3016-3", "2024-05-01T08:30:00Z", valueQuantity=qty(9.5, "mIU/L"),
-                       interpretation=[{"coding": [{"code": "H"}]}],
-                       referenceRange=[{"low": {"value": 0.4}, "high": {"value": 4.0, "unit": "mIU/L"}}])])
+    result = _one(
+        [
+            obs(
+                "3016-3",
+                "2024-05-01T08:30:00Z",
+                valueQuantity=qty(9.5, "mIU/L"),
+                interpretation=[{"coding": [{"code": "H"}]}],
+                referenceRange=[{"low": {"value": 0.4}, "high": {"value": 4.0, "unit": "mIU/L"}}],
+            )
+        ]
+    )
     item = next(u for u in result.report.used if u.path == "history.tsh")
     assert item.effective == "2024-05-01T08:30:00Z"
     assert item.interpretation == ("H",)
@@ -94,12 +114,18 @@ def test_interpretation_reference_range_and_effective_are_kept() -> None:
 
 def test_the_value_current_at_the_case_date_is_used() -> None:
     values = [("2023-01-01", 6.1), ("2024-01-01", 7.4), ("2025-01-01", 8.0)]
-    resources = [obs("4548-4", when, rid=f"a{i}", valueQuantity=qty(v, "%")) for i, (when, v) in enumerate(values)]
+    resources = [
+        obs("4548-4", when, rid=f"a{i}", valueQuantity=qty(v, "%"))
+        for i, (when, v) in enumerate(values)
+    ]
     result = _one(resources, as_of=dt.date(2024, 6, 1))
     assert result.case.history.hba1c == Quantity(value=7.4, unit="%")
     assert result.case.recorded == dt.date(2024, 6, 1)
     reasons = {u.resource: u.reason for u in result.report.unused}
-    assert "superseded" in reasons["Observation/a0"] and "after the case date" in reasons["Observation/a2"]
+    assert (
+        "superseded" in reasons["Observation/a0"]
+        and "after the case date" in reasons["Observation/a2"]
+    )
     latest = _one(resources)  # default: the latest date in the resources
     assert latest.case.history.hba1c == Quantity(value=8.0, unit="%")
 
@@ -131,11 +157,13 @@ def test_absent_stays_unknown() -> None:
 
 
 def test_results_from_value_or_interpretation() -> None:
-    case = _one([
-        obs("5117-7", "2024-05-01", valueCodeableConcept={"text": "Positive"}),
-        obs("56888-1", "2024-05-01", interpretation=[{"coding": [{"code": "NEG"}]}]),
-        obs("51703-7", "2024-05-01", rid="gm1", valueQuantity=qty(40, "[IU]")),
-    ]).case
+    case = _one(
+        [
+            obs("5117-7", "2024-05-01", valueCodeableConcept={"text": "Positive"}),
+            obs("56888-1", "2024-05-01", interpretation=[{"coding": [{"code": "NEG"}]}]),
+            obs("51703-7", "2024-05-01", rid="gm1", valueQuantity=qty(40, "[IU]")),
+        ]
+    ).case
     assert case.antibodies.cryoglobulins == "positive_untyped"
     assert case.history.hiv == "negative"
     assert case.antibodies.gangliosides.GM1 is None  # a titre without the laboratory's call
@@ -160,9 +188,13 @@ def test_conditions_confirmed_refuted_and_in_error() -> None:
     case = _one([condition(SCT, "44054006", "refuted"), condition(ICD, "C88.0")]).case
     assert case.history.diabetes is False  # refuted type 2 diabetes: assessed, absent
     assert case.paraprotein.clone == "WM"
-    result = _one([condition(ICD, "D47.2", "entered-in-error", rid="c1"),
-                   condition(ICD, "D47.2", "refuted", rid="c2"),
-                   condition(ICD, "E11.42", "provisional", rid="c3")])
+    result = _one(
+        [
+            condition(ICD, "D47.2", "entered-in-error", rid="c1"),
+            condition(ICD, "D47.2", "refuted", rid="c2"),
+            condition(ICD, "E11.42", "provisional", rid="c3"),
+        ]
+    )
     assert result.case.paraprotein.clone is None and result.case.history.diabetes is None
     reasons = {u.resource: u.reason for u in result.report.unused}
     assert "entered-in-error" in reasons["Condition/c1"]
@@ -171,28 +203,58 @@ def test_conditions_confirmed_refuted_and_in_error() -> None:
 
 
 def test_medications_become_treatments_and_neurotoxic_exposure() -> None:
-    result = _one([
-        {"resourceType": "MedicationStatement", "id": "m1", "status": "active",
-         "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "358258"}]},
-         "effectivePeriod": {"start": "2024-02-01"}, "subject": {"reference": "Patient/p1"}},
-        {"resourceType": "MedicationStatement", "id": "m2", "status": "not-taken",
-         "medicationCodeableConcept": {"text": "thalidomide"}, "subject": {"reference": "Patient/p1"}},
-        {"resourceType": "Procedure", "id": "pr", "status": "completed", "code": {"text": "Plasmapheresis"},
-         "performedDateTime": "2024-03-01", "subject": {"reference": "Patient/p1"}},
-    ], as_of=dt.date(2024, 6, 1))
+    result = _one(
+        [
+            {
+                "resourceType": "MedicationStatement",
+                "id": "m1",
+                "status": "active",
+                "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "358258"}]},
+                "effectivePeriod": {"start": "2024-02-01"},
+                "subject": {"reference": "Patient/p1"},
+            },
+            {
+                "resourceType": "MedicationStatement",
+                "id": "m2",
+                "status": "not-taken",
+                "medicationCodeableConcept": {"text": "thalidomide"},
+                "subject": {"reference": "Patient/p1"},
+            },
+            {
+                "resourceType": "Procedure",
+                "id": "pr",
+                "status": "completed",
+                "code": {"text": "Plasmapheresis"},
+                "performedDateTime": "2024-03-01",
+                "subject": {"reference": "Patient/p1"},
+            },
+        ],
+        as_of=dt.date(2024, 6, 1),
+    )
     case = result.case
     assert [t.regimen for t in case.treatments] == ["bortezomib", "plasma_exchange"]
     assert case.history.neurotoxic_drugs == ["bortezomib"]
     assert "unverified" in " ".join(result.report.unverified_codes())
-    assert any(u.resource == "MedicationStatement/m2" and "not-taken" in u.reason for u in result.report.unused)
+    assert any(
+        u.resource == "MedicationStatement/m2" and "not-taken" in u.reason
+        for u in result.report.unused
+    )
 
 
 def test_every_resource_is_accounted_for() -> None:
-    resources = [PATIENT, obs("3016-3", "2024-05-01", rid="t", valueQuantity=qty(1.9, "mIU/L")),
-                 obs("99999-9", "2024-05-01", rid="unknown", valueString="x"),
-                 {"resourceType": "Encounter", "id": "e1", "subject": {"reference": "Patient/p1"}},
-                 obs("3016-3", "2024-05-01", rid="other", valueQuantity=qty(1, "mIU/L"),
-                     subject={"reference": "Patient/p2"})]
+    resources = [
+        PATIENT,
+        obs("3016-3", "2024-05-01", rid="t", valueQuantity=qty(1.9, "mIU/L")),
+        obs("99999-9", "2024-05-01", rid="unknown", valueString="x"),
+        {"resourceType": "Encounter", "id": "e1", "subject": {"reference": "Patient/p1"}},
+        obs(
+            "3016-3",
+            "2024-05-01",
+            rid="other",
+            valueQuantity=qty(1, "mIU/L"),
+            subject={"reference": "Patient/p2"},
+        ),
+    ]
     result = resources_to_case(resources)
     seen = {u.resource for u in result.report.used} | {u.resource for u in result.report.unused}
     assert {"Observation/t", "Observation/unknown", "Encounter/e1", "Observation/other"} <= seen
@@ -219,8 +281,17 @@ def test_site_mapping_file_adds_local_codes(tmp_path: Path) -> None:
         "     status: verified, display: 'anti-MAG (local)', source: 'our laboratory catalogue'}\n",
         encoding="utf-8",
     )
-    result = _one([obs("MAGX", "2024-05-01", system="http://lab.example/codes",
-                       valueQuantity=qty(12000, "{BTU}"))], site_codes=str(site))
+    result = _one(
+        [
+            obs(
+                "MAGX",
+                "2024-05-01",
+                system="http://lab.example/codes",
+                valueQuantity=qty(12000, "{BTU}"),
+            )
+        ],
+        site_codes=str(site),
+    )
     assert result.case.antibodies.anti_mag == Quantity(value=12000, unit="BTU")
 
 
@@ -234,7 +305,9 @@ def test_a_site_file_with_a_wrong_path_is_refused(tmp_path: Path) -> None:
         load_code_map(site)
 
 
-@pytest.mark.parametrize("example", [*sorted(p.name for p in EXAMPLES.glob("*.y*ml")), "poems-suspected.json"])
+@pytest.mark.parametrize(
+    "example", [*sorted(p.name for p in EXAMPLES.glob("*.y*ml")), "poems-suspected.json"]
+)
 def test_round_trip_bundle_of_each_example_evaluates_the_same(example: str) -> None:
     case = load_case(EXAMPLES / example)
     bundle = json.loads(json.dumps(case_to_bundle(case)))

@@ -38,20 +38,26 @@ def test_contents_follow_the_assessment(example: str) -> None:
     bundle = assessment_bundle(assessment, subject="Patient/p1")
     assert _resources(bundle, "Patient") == []  # the caller's patient is referenced, not copied
     (risk,) = _resources(bundle, "RiskAssessment")
-    assert [p["outcome"]["coding"][0]["code"] for p in risk["prediction"]] == [s.id for s in assessment.syndromes]
+    assert [p["outcome"]["coding"][0]["code"] for p in risk["prediction"]] == [
+        s.id for s in assessment.syndromes
+    ]
     assert [p["qualitativeRisk"]["coding"][0]["code"] for p in risk["prediction"]] == [
         s.status for s in assessment.syndromes
     ]
     assert "probability" not in json.dumps(risk).replace("not a probability", "")
     requests = _resources(bundle, "ServiceRequest")
     assert [r["code"]["coding"][-1]["code"] for r in requests] == [t.id for t in assessment.tests]
-    assert all(r["intent"] == "proposal" and r["subject"]["reference"] == "Patient/p1" for r in requests)
+    assert all(
+        r["intent"] == "proposal" and r["subject"]["reference"] == "Patient/p1" for r in requests
+    )
     issues = _resources(bundle, "DetectedIssue")
     assert [i["detail"] for i in issues] == assessment.treatment.warnings + assessment.red_flags
     (guidance,) = _resources(bundle, "GuidanceResponse")
     assert guidance["moduleCanonical"].endswith("|" + assessment.knowledge_version)
     (parameters,) = _resources(bundle, "Parameters")
-    data = next(p for p in parameters["parameter"] if p["name"] == "assessment")["valueAttachment"]["data"]
+    data = next(p for p in parameters["parameter"] if p["name"] == "assessment")["valueAttachment"][
+        "data"
+    ]
     assert json.loads(base64.b64decode(data)) == assessment.to_json_dict()
     assert assessment.disclaimer in json.dumps(guidance)
 
@@ -61,8 +67,13 @@ def test_a_proposed_anti_mag_is_loinc_coded() -> None:
     case.antibodies.anti_mag = None
     assessment = evaluate(case)
     assert "anti_mag" in [t.id for t in assessment.tests]
-    request = next(r for r in _resources(assessment_bundle(assessment), "ServiceRequest")
-                   if r["code"]["coding"][-1]["code"] == "anti_mag")
+    request = next(
+        r
+        for r in _resources(assessment_bundle(assessment), "ServiceRequest")
+        if r["code"]["coding"][-1]["code"] == "anti_mag"
+    )
     assert request["code"]["coding"][0] == {
-        "system": "http://loinc.org", "code": "39087-2", "display": "Myelin associated glycoprotein IgM Ab"
+        "system": "http://loinc.org",
+        "code": "39087-2",
+        "display": "Myelin associated glycoprotein IgM Ab",
     }

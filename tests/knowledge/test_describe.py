@@ -20,8 +20,12 @@ def test_threshold_is_shown_with_value_unit_and_flag() -> None:
 def test_combinators_read_as_words() -> None:
     kb = load_knowledge()
     predicate = TypeAdapter(Predicate).validate_python(
-        {"all": [{"path": "neuropathy.sensory_ataxia", "is": True},
-                 {"not_true": {"criterion": "atypical"}}]}
+        {
+            "all": [
+                {"path": "neuropathy.sensory_ataxia", "is": True},
+                {"not_true": {"criterion": "atypical"}},
+            ]
+        }
     )
     assert describe(predicate, kb) == (
         "ALL OF (neuropathy.sensory_ataxia is true; NOT KNOWN TRUE (criterion 'atypical'))"

@@ -92,7 +92,9 @@ def test_a_corrupt_cache_file_falls_back_to_reading(cache: Path, kb_copy: Path) 
     assert reads.count == 2
 
 
-def test_caching_can_be_switched_off(cache: Path, kb_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_caching_can_be_switched_off(
+    cache: Path, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MGPN_NO_CACHE", "1")
     reads = Reads()
     disk_cache.cached_or_read(kb_copy, reads)

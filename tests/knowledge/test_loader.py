@@ -93,34 +93,72 @@ def test_copy_of_bundled_knowledge_loads(kb_copy: Path) -> None:
     ("file", "change", "message"),
     [
         ("syndromes/anti_mag.yaml", lambda d: d.update(priorr=1), "priorr"),
-        ("syndromes/anti_mag.yaml",
-         lambda d: d["criteria"][0].update(references=["pmid:0000"]), "unknown reference id 'pmid:0000'"),
-        ("syndromes/anti_mag.yaml",
-         lambda d: next(c for c in d["criteria"] if c["id"] == "titre_high")["when"].update(
-             at_least="no_such_threshold"), "unknown threshold 'no_such_threshold'"),
-        ("syndromes/anti_mag.yaml",
-         lambda d: d["criteria"][0].update(when={"path": "neuropathy.sensory_ataxai", "is": True}),
-         "unknown case path 'neuropathy.sensory_ataxai'"),
-        ("syndromes/poems.yaml",
-         lambda d: next(c for c in d["criteria"] if c["id"] == "vegf_high").update(verified=True),
-         "must be marked verified: false"),
-        ("syndromes/poems.yaml",
-         lambda d: d["status_rules"][0].update(when={"syndrome": ["coincidental"], "status_in": ["probable"]}),
-         "not evaluated before this rule"),
+        (
+            "syndromes/anti_mag.yaml",
+            lambda d: d["criteria"][0].update(references=["pmid:0000"]),
+            "unknown reference id 'pmid:0000'",
+        ),
+        (
+            "syndromes/anti_mag.yaml",
+            lambda d: next(c for c in d["criteria"] if c["id"] == "titre_high")["when"].update(
+                at_least="no_such_threshold"
+            ),
+            "unknown threshold 'no_such_threshold'",
+        ),
+        (
+            "syndromes/anti_mag.yaml",
+            lambda d: d["criteria"][0].update(
+                when={"path": "neuropathy.sensory_ataxai", "is": True}
+            ),
+            "unknown case path 'neuropathy.sensory_ataxai'",
+        ),
+        (
+            "syndromes/poems.yaml",
+            lambda d: next(c for c in d["criteria"] if c["id"] == "vegf_high").update(
+                verified=True
+            ),
+            "must be marked verified: false",
+        ),
+        (
+            "syndromes/poems.yaml",
+            lambda d: d["status_rules"][0].update(
+                when={"syndrome": ["coincidental"], "status_in": ["probable"]}
+            ),
+            "not evaluated before this rule",
+        ),
         ("syndromes/poems.yaml", lambda d: d.update(id="poemss"), "poemss"),
         ("syndromes/poems.yaml", lambda d: d["status_rules"][0].update(status="likely"), "likely"),
-        ("mimics.yaml", lambda d: d["mimics"][0]["status_rules"][0].update(status="established"), "established"),
+        (
+            "mimics.yaml",
+            lambda d: d["mimics"][0]["status_rules"][0].update(status="established"),
+            "established",
+        ),
         ("link.yaml", lambda d: d["status_rules"][0].update(status="possible"), "possible"),
         ("tests.yaml", lambda d: d["tests"][0].update(test="mri_brain"), "mri_brain"),
         ("thresholds.yaml", lambda d: d["al_lv_wall_mm"].update(unit="cm"), "canonical unit"),
         ("meta.yaml", lambda d: d["syndrome_order"].pop(), "syndrome_order"),
-        ("syndromes/anti_mag.yaml",
-         lambda d: d["criteria"][0].update(when={"path": "x", "is": True, "in": ["a"]}),
-         "exactly one operator"),
+        (
+            "syndromes/anti_mag.yaml",
+            lambda d: d["criteria"][0].update(when={"path": "x", "is": True, "in": ["a"]}),
+            "exactly one operator",
+        ),
     ],
-    ids=["unknown key", "unknown reference", "unknown threshold", "unknown path",
-         "unverified threshold in verified rule", "later syndrome", "id outside contract",
-         "bad status", "mimic status outside its vocabulary", "link status outside its vocabulary", "unknown test id", "unit mismatch", "order incomplete", "two operators"],
+    ids=[
+        "unknown key",
+        "unknown reference",
+        "unknown threshold",
+        "unknown path",
+        "unverified threshold in verified rule",
+        "later syndrome",
+        "id outside contract",
+        "bad status",
+        "mimic status outside its vocabulary",
+        "link status outside its vocabulary",
+        "unknown test id",
+        "unit mismatch",
+        "order incomplete",
+        "two operators",
+    ],
 )
 def test_broken_knowledge_is_refused(kb_copy: Path, file: str, change: Any, message: str) -> None:
     _edit(kb_copy / file, change)
@@ -148,34 +186,70 @@ def _criterion(data: Any, ident: str) -> dict[str, Any]:
     ("file", "change", "message"),
     [
         # An atypical finding may not veto: a rule making POEMS unlikely on kappa alone.
-        ("syndromes/poems.yaml",
-         lambda d: d["status_rules"].insert(0, {"status": "unlikely", "when": {"criterion": "kappa"},
-                                                "reason": "kappa", "references": ["seed"]}),
-         "atypical criteria ['kappa'] may not make the status unlikely"),
+        (
+            "syndromes/poems.yaml",
+            lambda d: d["status_rules"].insert(
+                0,
+                {
+                    "status": "unlikely",
+                    "when": {"criterion": "kappa"},
+                    "reason": "kappa",
+                    "references": ["seed"],
+                },
+            ),
+            "atypical criteria ['kappa'] may not make the status unlikely",
+        ),
         # An exclusion criterion must say how far it caps.
-        ("syndromes/mmn.yaml", lambda d: _criterion(d, "bulbar").pop("caps"),
-         "exactly the exclusion criteria carry caps"),
+        (
+            "syndromes/mmn.yaml",
+            lambda d: _criterion(d, "bulbar").pop("caps"),
+            "exactly the exclusion criteria carry caps",
+        ),
         # A finding against is atypical or an exclusion, never a 'major' criterion.
-        ("syndromes/poems.yaml", lambda d: _criterion(d, "kappa").update(kind="major"),
-         "counts in favour"),
+        (
+            "syndromes/poems.yaml",
+            lambda d: _criterion(d, "kappa").update(kind="major"),
+            "counts in favour",
+        ),
         # A gating criterion must say what to ask for.
-        ("syndromes/poems.yaml", lambda d: _criterion(d, "castleman").update(gating=True),
-         "a gating criterion needs missing_text"),
+        (
+            "syndromes/poems.yaml",
+            lambda d: _criterion(d, "castleman").update(gating=True),
+            "a gating criterion needs missing_text",
+        ),
         # Named sets are checked against the contract's ids.
-        ("meta.yaml", lambda d: d["sets"]["dont_miss_syndromes"].append("amyloid"),
-         "ids not in the assessment contract: ['amyloid']"),
-        ("meta.yaml", lambda d: d["sets"].update(poems=["poems"]),
-         "may not be named like a syndrome"),
+        (
+            "meta.yaml",
+            lambda d: d["sets"]["dont_miss_syndromes"].append("amyloid"),
+            "ids not in the assessment contract: ['amyloid']",
+        ),
+        (
+            "meta.yaml",
+            lambda d: d["sets"].update(poems=["poems"]),
+            "may not be named like a syndrome",
+        ),
         # Examples name real case paths.
-        ("syndromes/poems.yaml",
-         lambda d: _criterion(d, "kappa")["examples"].append({"case": {"paraprotein.lightchain": "kappa"},
-                                                             "expect": True}),
-         "unknown case path 'paraprotein.lightchain'"),
+        (
+            "syndromes/poems.yaml",
+            lambda d: _criterion(d, "kappa")["examples"].append(
+                {"case": {"paraprotein.lightchain": "kappa"}, "expect": True}
+            ),
+            "unknown case path 'paraprotein.lightchain'",
+        ),
     ],
-    ids=["atypical veto", "exclusion without cap", "against as major", "gating without text",
-         "set with unknown id", "set named like an id", "example with unknown path"],
+    ids=[
+        "atypical veto",
+        "exclusion without cap",
+        "against as major",
+        "gating without text",
+        "set with unknown id",
+        "set named like an id",
+        "example with unknown path",
+    ],
 )
-def test_criteria_kinds_and_sets_are_enforced(kb_copy: Path, file: str, change: Any, message: str) -> None:
+def test_criteria_kinds_and_sets_are_enforced(
+    kb_copy: Path, file: str, change: Any, message: str
+) -> None:
     _edit(kb_copy / file, change)
     with pytest.raises(KnowledgeError, match=re.escape(message)):
         _load(kb_copy)

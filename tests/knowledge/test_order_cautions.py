@@ -25,7 +25,9 @@ def test_the_bundled_file_loads_and_cites_known_references() -> None:
     cautions = load_order_cautions()
     kb = load_knowledge()
     assert {c.id for c in cautions.cautions} >= {
-        "rituximab_alone_high_igm", "neurotoxic_drug_in_neuropathy", "btk_inhibitor_first_line_igm_al"
+        "rituximab_alone_high_igm",
+        "neurotoxic_drug_in_neuropathy",
+        "btk_inhibitor_first_line_igm_al",
     }
     for caution in cautions.cautions:
         assert caution.references and all(r in kb.references for r in caution.references)

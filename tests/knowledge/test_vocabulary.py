@@ -40,7 +40,9 @@ PER_FILE = 10**6 if os.environ.get("MGPN_KB_MUTATIONS") == "all" else 4
 
 
 def _load(directory: Path) -> None:
-    kb = read_knowledge(directory, known_paths=set(case_fields() or {}), known_units=catalog_units())
+    kb = read_knowledge(
+        directory, known_paths=set(case_fields() or {}), known_units=catalog_units()
+    )
     # The screening and CDS Hooks rule files have their own readers, held to the same rules.
     read_care_gaps(directory / "care_gaps.yaml", kb)
     read_order_cautions((directory / "order_cautions.yaml").read_text(encoding="utf-8"), kb)
@@ -63,27 +65,61 @@ def _replace_leaf(kb_copy: Path, file: str, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("path: paraprotein.isotype, in: [IgM]", "path: paraprotein.isotype, in: [IgGG]",
-         "'IgGG' is not a value of paraprotein.isotype"),
-        ("path: neuropathy.sensory_ataxia, is: true", "path: neuropathy.sensory_ataxia, is: ture",
-         "'ture' is not a value of neuropathy.sensory_ataxia"),
-        ("path: neuropathy.sensory_ataxia, is: true", "path: neuropathy.sensory_ataxia, is: yes",
-         "'yes' is not a value of neuropathy.sensory_ataxia"),
-        ("path: neuropathy.sensory_ataxia, is: true", "path: neuropathy.sensory_ataxia, is: 1",
-         "1 was read as true"),
-        ("path: neuropathy.sensory_ataxia, is: true", "path: neuropathy.sensory_ataxia, present: yes",
-         "'yes' was read as true"),
-        ("path: neuropathy.sensory_ataxia, is: true", "path: neuropathy.sensory_ataxia, is: positive",
-         "'positive' is not a value of neuropathy.sensory_ataxia"),
-        ("path: paraprotein.isotype, in: [IgM]", "path: paraprotein.isotype, is: true",
-         "True is not a value of paraprotein.isotype"),
-        ("path: paraprotein.isotype, in: [IgM]", "path: paraprotein.isotype, in: [IgM], in: [IgG]",
-         "given twice"),
+        (
+            "path: paraprotein.isotype, in: [IgM]",
+            "path: paraprotein.isotype, in: [IgGG]",
+            "'IgGG' is not a value of paraprotein.isotype",
+        ),
+        (
+            "path: neuropathy.sensory_ataxia, is: true",
+            "path: neuropathy.sensory_ataxia, is: ture",
+            "'ture' is not a value of neuropathy.sensory_ataxia",
+        ),
+        (
+            "path: neuropathy.sensory_ataxia, is: true",
+            "path: neuropathy.sensory_ataxia, is: yes",
+            "'yes' is not a value of neuropathy.sensory_ataxia",
+        ),
+        (
+            "path: neuropathy.sensory_ataxia, is: true",
+            "path: neuropathy.sensory_ataxia, is: 1",
+            "1 was read as true",
+        ),
+        (
+            "path: neuropathy.sensory_ataxia, is: true",
+            "path: neuropathy.sensory_ataxia, present: yes",
+            "'yes' was read as true",
+        ),
+        (
+            "path: neuropathy.sensory_ataxia, is: true",
+            "path: neuropathy.sensory_ataxia, is: positive",
+            "'positive' is not a value of neuropathy.sensory_ataxia",
+        ),
+        (
+            "path: paraprotein.isotype, in: [IgM]",
+            "path: paraprotein.isotype, is: true",
+            "True is not a value of paraprotein.isotype",
+        ),
+        (
+            "path: paraprotein.isotype, in: [IgM]",
+            "path: paraprotein.isotype, in: [IgM], in: [IgG]",
+            "given twice",
+        ),
     ],
-    ids=["enum typo", "boolean typo", "yaml 1.1 yes", "number for boolean", "present: yes",
-         "result word for a boolean", "boolean for an enum", "duplicate key"],
+    ids=[
+        "enum typo",
+        "boolean typo",
+        "yaml 1.1 yes",
+        "number for boolean",
+        "present: yes",
+        "result word for a boolean",
+        "boolean for an enum",
+        "duplicate key",
+    ],
 )
-def test_rule_value_outside_its_field_is_refused(kb_copy: Path, old: str, new: str, message: str) -> None:
+def test_rule_value_outside_its_field_is_refused(
+    kb_copy: Path, old: str, new: str, message: str
+) -> None:
     _replace_leaf(kb_copy, "syndromes/anti_mag.yaml", old, new)
     with pytest.raises(KnowledgeError, match=re.escape(message)):
         _load(kb_copy)
@@ -96,7 +132,9 @@ def test_bundled_rules_fit_their_fields(kb_copy: Path) -> None:
 # --- mutating every rule file --------------------------------------------------------------
 
 
-def _leaves(node: Any, trail: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+def _leaves(
+    node: Any, trail: tuple[Any, ...] = ()
+) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
     if isinstance(node, dict):
         if "path" in node and any(key in node for key in VALUE_OPERATORS):
             yield trail, node
@@ -131,15 +169,21 @@ def _mutations(leaf: dict[str, Any]) -> Iterator[tuple[str, Any, bool]]:
 def _cases() -> Iterator[Any]:
     for file in RULE_FILES:
         raw = read_file(DEFAULT_DIRECTORY / file, error=InputError)
-        found = [(trail, op, new, ok) for trail, leaf in _leaves(raw) for op, new, ok in _mutations(leaf)]
+        found = [
+            (trail, op, new, ok) for trail, leaf in _leaves(raw) for op, new, ok in _mutations(leaf)
+        ]
         step = max(1, len(found) // PER_FILE)  # spread the sample over the whole file
         for trail, op, new, ok in found[::step][:PER_FILE]:
-            yield pytest.param(file, trail, op, new, ok, id=f"{file}:{'.'.join(map(str, trail))}.{op}")
+            yield pytest.param(
+                file, trail, op, new, ok, id=f"{file}:{'.'.join(map(str, trail))}.{op}"
+            )
 
 
 def test_every_rule_file_is_mutated() -> None:
     mutated = {case.values[0] for case in _cases()}
-    with_leaves = {f for f in RULE_FILES if any(_leaves(read_file(DEFAULT_DIRECTORY / f, error=InputError)))}
+    with_leaves = {
+        f for f in RULE_FILES if any(_leaves(read_file(DEFAULT_DIRECTORY / f, error=InputError)))
+    }
     assert mutated == with_leaves and len(with_leaves) >= 10
 
 

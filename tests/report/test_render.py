@@ -33,7 +33,9 @@ def test_html_report_has_every_part(
     # short citations in the text, full ones at the end; the review named like any paper
     assert '<a href="#ref-seed-10">Sarosiek, Doughty, Castillo 2025, ref. 10</a>' in html
     assert "seed:10" not in html.replace('id="ref-seed-10"', "").replace("#ref-seed-10", "")
-    assert html.index('class="bottom-line"') < html.index("Case summary") < html.index("Differential")
+    assert (
+        html.index('class="bottom-line"') < html.index("Case summary") < html.index("Differential")
+    )
     assert html.index("Anti-MAG neuropathy") < html.index("Coincidental")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,53 @@ def test_empty_files_and_a_patient_without_a_paraprotein(tmp_path: Path) -> None
     run = screen(export, tmp_path / "out", workers=1)
     assert run.summary["funnel"] == {"patients": 1, "screened": 0, "with_gap": 0}
     assert run.summary["issues"]["count"] == 0
+
+
+def _resource(kind: str, ident: str, patient: str, system: str, code: str, **extra: Any) -> str:
+    import json
+
+    return json.dumps({
+        "resourceType": kind, "id": ident, "subject": {"reference": f"Patient/{patient}"},
+        "code": {"coding": [{"system": system, "code": code}]}, **extra,
+    })  # fmt: skip
+
+
+def test_a_patient_screened_by_a_result_alone_has_every_line_read(tmp_path: Path) -> None:
+    """Patient "late" has no gammopathy diagnosis, only an electrophoresis result, found after
+    their other lines were read; patient "early" has the diagnosis. Both must reach the engine
+    with all their lines: a local code in each file is reported with its file and line."""
+    local, loinc, icd = (
+        "http://hospital.example/local",
+        "http://loinc.org",
+        "http://hl7.org/fhir/sid/icd-10-cm",
+    )
+    export = tmp_path / "export"
+    export.mkdir()
+    patients = [{"resourceType": "Patient", "id": pid, "birthDate": "1950-01-01", "gender": "female"}
+                for pid in ("late", "early", "other")]  # fmt: skip
+    (export / "Patient.ndjson").write_text("\n".join(json.dumps(p) for p in patients) + "\n")
+    (export / "Condition.ndjson").write_text("\n".join([
+        _resource("Condition", "c1", "late", local, "X1"),
+        _resource("Condition", "c2", "early", icd, "D47.2", onsetDateTime="2024-01-01"),
+        _resource("Condition", "c3", "early", local, "X2"),
+        _resource("Condition", "c4", "other", local, "X3"),
+    ]) + "\n")  # fmt: skip
+    spep = {"effectiveDateTime": "2024-02-01", "valueQuantity": {"value": 0.4, "unit": "g/dL"}}
+    (export / "Observation.ndjson").write_text("\n".join([
+        _resource("Observation", "o1", "late", local, "Y1", effectiveDateTime="2024-02-01"),
+        _resource("Observation", "o2", "early", local, "Y2", effectiveDateTime="2024-02-01"),
+        _resource("Observation", "o3", "late", loinc, "33358-3", **spep),
+        _resource("Observation", "o4", "other", local, "Y3", effectiveDateTime="2024-02-01"),
+    ]) + "\n")  # fmt: skip
+    run = screen(export, tmp_path / "out", workers=1)
+    assert run.summary["funnel"]["screened"] == 2
+    assert {row["patient"] for row in table(run.out, "patients")} == {
+        "Patient/late",
+        "Patient/early",
+    }
+    reported = {(row["file"], row["line"], row["patient"]) for row in table(run.out, "issues")
+                if row["kind"] == "unknown code system"}  # fmt: skip
+    assert reported == {
+        ("Condition.ndjson", 1, "Patient/late"), ("Condition.ndjson", 3, "Patient/early"),
+        ("Observation.ndjson", 1, "Patient/late"), ("Observation.ndjson", 2, "Patient/early"),
+    }  # fmt: skip

@@ -54,3 +54,43 @@ def test_realistic_shape(tmp_path: Path) -> None:
     observations = sum(1 for _ in (tmp_path / "Observation.ndjson").open()) / 60
     assert 28 <= observations <= 34
     assert result.patients == 60
+
+
+def test_a_sharded_export_is_the_same_for_any_number_of_jobs(tmp_path: Path) -> None:
+    one = generate(tmp_path / "one", 50, 7, defects=True, shard_patients=20)
+    two = generate(tmp_path / "two", 50, 7, defects=True, shard_patients=20, jobs=2)
+    assert _digest(tmp_path / "one") == _digest(tmp_path / "two")
+    assert (tmp_path / "one" / "Observation.002.ndjson").is_file() and one.files == two.files
+    ids = [line.split('"id":"')[1].split('"')[0]
+           for path in sorted((tmp_path / "one").glob("Patient.*.ndjson"))
+           for line in path.read_text().splitlines()]  # fmt: skip
+    assert len(ids) == len(set(ids)) == 50
+    # the first shard is what an export of that size alone would be
+    generate(tmp_path / "alone", 20, 7)
+    assert (tmp_path / "alone" / "Observation.ndjson").read_bytes() == (
+        tmp_path / "one" / "Observation.000.ndjson"
+    ).read_bytes()
+
+
+def test_sharded_export_screens_to_its_truth(tmp_path: Path) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    from mgpn.screening.run import screen
+
+    generate(tmp_path / "export", 60, 8, defects=True, shard_patients=25,
+             overrides={"mg_share": 0.5, "neuropathy_with_mg": 0.6})  # fmt: skip
+    truth = json.loads((tmp_path / "export" / "truth.json").read_text())
+    run = screen(tmp_path / "export", tmp_path / "out", workers=1)
+    found = {
+        (r["patient"], r["gap_id"])
+        for r in pq.read_table(str(run.out / "gaps.parquet")).to_pylist()
+    }
+    assert found == {(p["patient"], g) for p in truth["planted"] for g in p["gaps"]}
+    issues = {
+        (r["file"], r["line"], r["kind"])
+        for r in pq.read_table(str(run.out / "issues.parquet")).to_pylist()
+    }
+    assert issues == {(d["file"], d["line"], d["kind"]) for d in truth["defects"]}
+    assert all(d["file"] == "Observation.002.ndjson" for d in truth["defects"])

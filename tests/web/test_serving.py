@@ -48,9 +48,7 @@ def test_knowledge_base_is_read_at_app_creation_not_per_request(
     assert knowledge_reads == ["load"]  # warmed before serving
     case = json.loads(json.dumps(dump_case(load_case(EXAMPLE))))
     with TestClient(app) as client, ThreadPoolExecutor(16) as pool:
-        answers = list(
-            pool.map(lambda _: client.post("/api/v1/assessments", json=case), range(16))
-        )
+        answers = list(pool.map(lambda _: client.post("/api/v1/assessments", json=case), range(16)))
     assert [a.status_code for a in answers] == [200] * 16
     assert knowledge_reads == ["load"]  # 16 requests arriving together read nothing again
     assert answers[0].headers["content-type"] == "application/json"

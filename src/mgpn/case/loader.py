@@ -75,7 +75,11 @@ def dump_case(case: Case) -> dict[str, Any]:
     data = case.model_dump(mode="json", exclude_none=True)
     pruned = _prune(data)
     assert isinstance(pruned, dict)
-    return {key: item for key, item in pruned.items() if not (key in ("visits", "treatments") and item == [])}
+    return {
+        key: item
+        for key, item in pruned.items()
+        if not (key in ("visits", "treatments") and item == [])
+    }
 
 
 def _prune(value: Any) -> Any:

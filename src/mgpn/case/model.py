@@ -144,7 +144,9 @@ class Section(BaseModel):
     # each builds its own validator only when used alone (a default or a direct call).
     model_config = ConfigDict(extra="forbid", validate_default=False, defer_build=True)
 
-    extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f("extensions", "kept, not interpreted")
+    extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f(
+        "extensions", "kept, not interpreted"
+    )
 
 
 class Patient(Section):
@@ -490,7 +492,9 @@ class Case(BaseModel):
     visits: Annotated[list[Visit], BeforeValidator(lambda v: [] if v is None else v)] = Field(
         default_factory=list
     )
-    extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f("extensions", "kept, not interpreted")
+    extensions: Annotated[dict[str, Any] | None, NONE_IF_EMPTY] = _f(
+        "extensions", "kept, not interpreted"
+    )
 
     def get(self, path: str) -> Any:
         """The value at a dotted path (``antibodies.gangliosides.GQ1b``); ``None`` when unknown."""

@@ -56,17 +56,25 @@ def _links(case_url: str | None, smart_url: str | None) -> list[Link] | None:
     return links or None
 
 
-def leading_card(assessment: Assessment, summary: Summary, case_url: str | None, smart_url: str | None) -> Card:
+def leading_card(
+    assessment: Assessment, summary: Summary, case_url: str | None, smart_url: str | None
+) -> Card:
     lines = []
     for lead in summary.leading:
         lines.append(f"**{lead.label}: {lead.status_words}.** {lead.reason}".strip())
-    lines += ["", f"**Is the paraprotein the likely cause?** {summary.cause.words}. {summary.cause.reason}".strip()]
+    lines += [
+        "",
+        f"**Is the paraprotein the likely cause?** {summary.cause.words}. {summary.cause.reason}".strip(),
+    ]
     lines += ["", f"**Treatment:** {summary.indication.words}. {summary.indication.reason}".strip()]
     lines += [f"- Caution: {public(w)}" for w in assessment.treatment.warnings]
     if summary.would_change:
         lines += ["", "**Would change it:**"] + [f"- {w.text}" for w in summary.would_change]
     if summary.relies_on_unverified:
-        lines += ["", "The leading conclusion relies on a statement the knowledge base marks unverified."]
+        lines += [
+            "",
+            "The leading conclusion relies on a statement the knowledge base marks unverified.",
+        ]
     lines += ["", f"Knowledge base {summary.knowledge_version}. *{summary.disclaimer}*"]
     return Card(
         uuid=str(uuid.uuid4()),
@@ -97,7 +105,9 @@ def red_flag_cards(assessment: Assessment, summary: Summary, case_url: str | Non
     return cards
 
 
-def tests_card(assessment: Assessment, summary: Summary, subject: str, codemap: CodeMap) -> Card | None:
+def tests_card(
+    assessment: Assessment, summary: Summary, subject: str, codemap: CodeMap
+) -> Card | None:
     tests = summary.next_tests
     if not tests:
         return None
@@ -107,8 +117,13 @@ def tests_card(assessment: Assessment, summary: Summary, subject: str, codemap: 
             label=fit(f"Propose: {t.label}", 139),
             uuid=str(uuid.uuid4()),
             isRecommended=t.priority == "now",
-            actions=[Action(type="create", description=fit(f"Propose {t.label}", 139),
-                            resource=service_request(t.id, t.label, t.why, subject, codemap))],
+            actions=[
+                Action(
+                    type="create",
+                    description=fit(f"Propose {t.label}", 139),
+                    resource=service_request(t.id, t.label, t.why, subject, codemap),
+                )
+            ],
         )
         for t in tests
     ]
@@ -130,10 +145,17 @@ def tests_card(assessment: Assessment, summary: Summary, subject: str, codemap: 
 
 
 def patient_view_cards(
-    assessment: Assessment, subject: str, codemap: CodeMap, case_url: str | None, smart_url: str | None
+    assessment: Assessment,
+    subject: str,
+    codemap: CodeMap,
+    case_url: str | None,
+    smart_url: str | None,
 ) -> list[Card]:
     summary = build_summary(assessment)
-    cards = [leading_card(assessment, summary, case_url, smart_url), *red_flag_cards(assessment, summary, case_url)]
+    cards = [
+        leading_card(assessment, summary, case_url, smart_url),
+        *red_flag_cards(assessment, summary, case_url),
+    ]
     tests = tests_card(assessment, summary, subject, codemap)
     return cards + ([tests] if tests else [])
 
@@ -143,13 +165,19 @@ def _test_label(test_id: str, kb: KnowledgeBase) -> str:
 
 
 def caution_cards(
-    fired: list[FiredCaution], assessment: Assessment, kb: KnowledgeBase, subject: str, codemap: CodeMap,
+    fired: list[FiredCaution],
+    assessment: Assessment,
+    kb: KnowledgeBase,
+    subject: str,
+    codemap: CodeMap,
     case_url: str | None,
 ) -> list[Card]:
     cards = []
     for item in fired:
         caution = item.caution
-        citations = [public(kb.references[r].citation) for r in caution.references if r in kb.references]
+        citations = [
+            public(kb.references[r].citation) for r in caution.references if r in kb.references
+        ]
         detail = [public(caution.detail), "", f"Ordered: {item.drug.text}.", "", "References:"]
         detail += [f"- {c}" for c in citations]
         if not caution.verified:
@@ -158,7 +186,9 @@ def caution_cards(
         suggestions = None
         if item.propose_test and caution.propose_test is not None:
             label = _test_label(caution.propose_test, kb)
-            resource: dict[str, Any] = service_request(caution.propose_test, label, caution.summary, subject, codemap)
+            resource: dict[str, Any] = service_request(
+                caution.propose_test, label, caution.summary, subject, codemap
+            )
             suggestions = [Suggestion(label=fit(f"Propose: {label}"), uuid=str(uuid.uuid4()), isRecommended=True,
                                       actions=[Action(type="create", description=fit(f"Propose {label}"), resource=resource)])]  # fmt: skip
         cards.append(

@@ -59,16 +59,24 @@ class OrderedDrug:
     text: str
 
 
-def ordered_drugs(orders: list[dict[str, Any]], codemap: CodeMap, names: set[str]) -> list[OrderedDrug]:
+def ordered_drugs(
+    orders: list[dict[str, Any]], codemap: CodeMap, names: set[str]
+) -> list[OrderedDrug]:
     """The known drugs in draft MedicationRequests (by mapped code, else whole-word name)."""
     found: list[OrderedDrug] = []
     for index, order in enumerate(orders):
         if order.get("resourceType") != "MedicationRequest":
             continue
         concept = order.get("medicationCodeableConcept") or {}
-        ref = f"MedicationRequest/{order['id']}" if order.get("id") else f"MedicationRequest#{index}"
+        ref = (
+            f"MedicationRequest/{order['id']}" if order.get("id") else f"MedicationRequest#{index}"
+        )
         text = concept_text(concept)
-        hits = [codemap.medications[(s, c)].drug for s, c, _ in codings(concept) if (s, c) in codemap.medications]
+        hits = [
+            codemap.medications[(s, c)].drug
+            for s, c, _ in codings(concept)
+            if (s, c) in codemap.medications
+        ]
         words = f" {re.sub(r'[^a-z0-9]+', ' ', (text + ' ' + ' '.join(d for _, _, d in codings(concept))).lower())} "
         hits += [name for name in sorted(names) if f" {name} " in words]
         for name in dict.fromkeys(hits):
@@ -84,8 +92,13 @@ class FiredCaution:
 
 
 def fired(
-    cautions: OrderCautions, hook: str, orders: list[dict[str, Any]], case: Case, assessment: Assessment,
-    kb: KnowledgeBase, codemap: CodeMap,
+    cautions: OrderCautions,
+    hook: str,
+    orders: list[dict[str, Any]],
+    case: Case,
+    assessment: Assessment,
+    kb: KnowledgeBase,
+    codemap: CodeMap,
 ) -> list[FiredCaution]:
     """The cautions whose drug is ordered, not with an excluding drug, and whose rule is true."""
     names = {d for c in cautions.cautions for d in (*c.drugs, *c.not_with)}
@@ -99,6 +112,9 @@ def fired(
         drug = next((d for d in drugs if d.name in caution.drugs), None)
         if drug is None or evaluate(caution.when, facts) is not True:
             continue
-        propose = caution.propose_test_when is not None and evaluate(caution.propose_test_when, facts) is True
+        propose = (
+            caution.propose_test_when is not None
+            and evaluate(caution.propose_test_when, facts) is True
+        )
         out.append(FiredCaution(caution, drug, propose))
     return out

@@ -72,7 +72,9 @@ def _check_server(server: str) -> str:
     raise DataUnavailable("fhirServer must be an https URL (plain http only on this machine)")
 
 
-async def _fetch(client: httpx.AsyncClient, url: str, token: str | None, settings: CdsSettings) -> list[dict[str, Any]]:
+async def _fetch(
+    client: httpx.AsyncClient, url: str, token: str | None, settings: CdsSettings
+) -> list[dict[str, Any]]:
     headers = {"Accept": "application/fhir+json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -84,7 +86,9 @@ async def _fetch(client: httpx.AsyncClient, url: str, token: str | None, setting
         except httpx.TimeoutException:
             raise DataUnavailable("the FHIR server did not answer in time") from None
         except httpx.HTTPError as exc:
-            raise DataUnavailable(f"the FHIR server could not be reached ({exc.__class__.__name__})") from None
+            raise DataUnavailable(
+                f"the FHIR server could not be reached ({exc.__class__.__name__})"
+            ) from None
         if response.status_code == 404 and "?" not in url:
             return []
         if response.status_code != 200:
@@ -95,7 +99,14 @@ async def _fetch(client: httpx.AsyncClient, url: str, token: str | None, setting
             raise DataUnavailable("the FHIR server's answer is not JSON") from None
         resources += resources_of(body)
         links = body.get("link") if isinstance(body, dict) else None
-        following = next((link.get("url") for link in links or [] if isinstance(link, dict) and link.get("relation") == "next"), None)
+        following = next(
+            (
+                link.get("url")
+                for link in links or []
+                if isinstance(link, dict) and link.get("relation") == "next"
+            ),
+            None,
+        )
         if not following:
             return resources
         url = urljoin(url, str(following))
@@ -116,11 +127,15 @@ async def gather(
     missing = [key for key in PREFETCH if key not in prefetch]
     if missing:
         if request.fhirServer is None or client is None:
-            raise DataUnavailable(f"prefetch {', '.join(missing)} not given and no fhirServer to fetch it from")
+            raise DataUnavailable(
+                f"prefetch {', '.join(missing)} not given and no fhirServer to fetch it from"
+            )
         base = _check_server(request.fhirServer)
         token = request.fhirAuthorization.access_token if request.fhirAuthorization else None
         for key in missing:
-            resources += await _fetch(client, base + render(PREFETCH[key], request.context), token, settings)
+            resources += await _fetch(
+                client, base + render(PREFETCH[key], request.context), token, settings
+            )
     if not any(r.get("resourceType") == "Patient" for r in resources):
         raise DataUnavailable("the patient resource could not be had")
     return resources

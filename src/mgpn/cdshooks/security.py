@@ -45,7 +45,9 @@ class KeyStore:
     def _client(self, url: str) -> PyJWKClient:
         with self._lock:
             if url not in self._clients:
-                self._clients[url] = PyJWKClient(url, cache_keys=True, lifespan=300, timeout=int(max(1, self._timeout)))
+                self._clients[url] = PyJWKClient(
+                    url, cache_keys=True, lifespan=300, timeout=int(max(1, self._timeout))
+                )
             return self._clients[url]
 
     def _file(self, path: str) -> PyJWKSet:
@@ -69,23 +71,35 @@ class KeyStore:
         except AuthFailure:
             raise
         except (jwt.PyJWKClientError, jwt.InvalidKeyError, OSError, ValueError) as exc:
-            raise AuthFailure(f"the issuer's key {kid!r} could not be had: {exc.__class__.__name__}") from None
-        raise AuthFailure("the issuer has no JWKS configured (jwks_url or jwks_file), and the token names no jku")
+            raise AuthFailure(
+                f"the issuer's key {kid!r} could not be had: {exc.__class__.__name__}"
+            ) from None
+        raise AuthFailure(
+            "the issuer has no JWKS configured (jwks_url or jwks_file), and the token names no jku"
+        )
 
 
 class TokenVerifier:
     """Verifies one Authorization header for one endpoint URL."""
 
-    def __init__(self, settings: CdsSettings, claim_jti: Callable[[str, str, datetime], bool]) -> None:
+    def __init__(
+        self, settings: CdsSettings, claim_jti: Callable[[str, str, datetime], bool]
+    ) -> None:
         self.settings = settings
         self._claim = claim_jti
         self.keys = KeyStore(settings.jwks_timeout_seconds)
 
     def verify(self, authorization: str | None, audience: str | None) -> dict[str, Any]:
-        if not authorization or not authorization.startswith("Bearer ") or not authorization[7:].strip():
+        if (
+            not authorization
+            or not authorization.startswith("Bearer ")
+            or not authorization[7:].strip()
+        ):
             raise AuthFailure("missing 'Authorization: Bearer <JWT>' header")
         if audience is None:
-            raise AuthFailure("the service has no base_url configured, so no token can name it as aud")
+            raise AuthFailure(
+                "the service has no base_url configured, so no token can name it as aud"
+            )
         token = authorization[7:].strip()
         try:
             header = jwt.get_unverified_header(token)
@@ -94,7 +108,9 @@ class TokenVerifier:
             raise AuthFailure("the bearer token is not a JWT") from None
         alg = header.get("alg")
         if alg not in ALGORITHMS:
-            raise AuthFailure(f"algorithm {alg!r} refused: only {' or '.join(ALGORITHMS)} are accepted")
+            raise AuthFailure(
+                f"algorithm {alg!r} refused: only {' or '.join(ALGORITHMS)} are accepted"
+            )
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise AuthFailure("the JWT header has no kid")

@@ -45,19 +45,29 @@ class CdsSettings(BaseModel):
         "{base_url}/cds-services[/{id}[/feedback]]",
     )
     issuers: list[TrustedIssuer] = Field(default_factory=list)
-    web_app_url: str | None = Field(default=None, description="absolute URL of the web app (card links)")
-    smart_launch_url: str | None = Field(default=None, description="SMART app launch URL (a 'smart' card link)")
+    web_app_url: str | None = Field(
+        default=None, description="absolute URL of the web app (card links)"
+    )
+    smart_launch_url: str | None = Field(
+        default=None, description="SMART app launch URL (a 'smart' card link)"
+    )
     clock_skew_seconds: int = Field(default=60, ge=0, le=300)
     fhir_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     fhir_max_pages: int = Field(default=5, ge=1, le=50)
     jwks_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
-    save_cases: bool = Field(default=True, description="keep each patient's case in the web app for the card link")
-    cors_origins: list[str] = Field(
-        default_factory=list, description="browser origins of CDS clients allowed by CORS ('*' for any)"
+    save_cases: bool = Field(
+        default=True, description="keep each patient's case in the web app for the card link"
     )
-    site_codes_file: str | None = Field(default=None, description="a site mapping file of local FHIR codes")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="browser origins of CDS clients allowed by CORS ('*' for any)",
+    )
+    site_codes_file: str | None = Field(
+        default=None, description="a site mapping file of local FHIR codes"
+    )
     insecure_skip_auth: bool = Field(
-        default=False, description="development only: no token checks; refused unless bound to 127.0.0.1"
+        default=False,
+        description="development only: no token checks; refused unless bound to 127.0.0.1",
     )
 
     def issuer(self, iss: object) -> TrustedIssuer | None:
@@ -86,12 +96,22 @@ def load_cds_settings(path: str | Path | None = None) -> CdsSettings:
         raw = yaml.safe_load(Path(where).read_text(encoding="utf-8")) or {}
         return CdsSettings.model_validate(raw)
     except OSError as exc:
-        raise InputError(source, [Issue("", f"cannot read the CDS Hooks settings: {exc}", fix="check the path")]) from None
+        raise InputError(
+            source, [Issue("", f"cannot read the CDS Hooks settings: {exc}", fix="check the path")]
+        ) from None
     except yaml.YAMLError as exc:
-        raise InputError(source, [Issue("", f"not valid YAML: {exc}", fix="correct the syntax")]) from None
+        raise InputError(
+            source, [Issue("", f"not valid YAML: {exc}", fix="correct the syntax")]
+        ) from None
     except ValidationError as exc:
         raise InputError(
             source,
-            [Issue(".".join(map(str, e["loc"])), e["msg"], fix="see docs/ehr.md, CDS Hooks settings")
-             for e in exc.errors(include_url=False)],
+            [
+                Issue(
+                    ".".join(map(str, e["loc"])),
+                    e["msg"],
+                    fix="see docs/ehr.md, CDS Hooks settings",
+                )
+                for e in exc.errors(include_url=False)
+            ],
         ) from None

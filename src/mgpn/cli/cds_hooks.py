@@ -12,18 +12,25 @@ _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def cds_hooks(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on (default: this machine only)."),
+    host: str = typer.Option(
+        "127.0.0.1", help="Address to listen on (default: this machine only)."
+    ),
     port: int = typer.Option(8010, min=1, max=65535, help="Port to listen on."),
     cds_config: Path | None = typer.Option(
-        None, "--cds-config", envvar="MGPN_CDS_CONFIG",
+        None,
+        "--cds-config",
+        envvar="MGPN_CDS_CONFIG",
         help="YAML settings: base_url, trusted issuers and their keys (see docs/ehr.md).",
     ),
     database_url: str | None = typer.Option(
-        None, "--database-url", envvar="MGPN_DATABASE_URL",
+        None,
+        "--database-url",
+        envvar="MGPN_DATABASE_URL",
         help="SQLAlchemy URL of the database (feedback, replay cache, case links).",
     ),
     insecure_dev: bool = typer.Option(
-        False, "--insecure-dev",
+        False,
+        "--insecure-dev",
         help="Development only: do not check tokens. Refused unless listening on 127.0.0.1.",
     ),
 ) -> None:

@@ -47,6 +47,11 @@ def screen(
     workers: int | None = typer.Option(
         None, "--workers", help="processes that run the engine (default: one per core)"
     ),
+    spark_conf: list[str] = typer.Option(
+        [],
+        "--spark-conf",
+        help="a Spark setting KEY=VALUE, repeatable (e.g. spark.driver.memory=8g; local default 3g)",
+    ),
 ) -> None:
     """Find the patients whose work-up has a gap, across a whole EHR export.
 
@@ -79,9 +84,14 @@ def screen(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
+            conf = None
+            if spark_conf:
+                from mgpn.screening.spark_engine import parse_conf
+
+                conf = parse_conf(spark_conf)
             result = run_screen(
                 export_dir, output, engine=engine, master=master, as_of=date,
-                workers=workers, progress=progress,
+                workers=workers, progress=progress, spark_conf=conf,
             )  # fmt: skip
         except MgpnError as exc:
             raise _fail(exc) from exc
@@ -114,13 +124,19 @@ def synth_ehr(
         "--dense",
         help="plant a gammopathy in half of the patients (for demos; not a realistic prevalence)",
     ),
+    jobs: int = typer.Option(
+        1,
+        "--jobs",
+        min=1,
+        help="processes writing shards of 50,000 patients at once (same export for any number)",
+    ),
 ) -> None:
     """A labelled-synthetic FHIR Bulk export with known answers (truth.json)."""
     from mgpn.screening.synth import DENSE, generate
 
     result = generate(
         output, patients, seed, compress=gzip_files, defects=defects,
-        overrides=DENSE if dense else None,
+        overrides=DENSE if dense else None, jobs=jobs,
     )  # fmt: skip
     typer.echo(
         f"wrote {result.patients:,} synthetic patients ({result.planted:,} with a planted "

@@ -61,5 +61,7 @@ def dunn_holm(samples: Sequence[Values]) -> Values:
     mean_ranks = np.array([part.mean() for part in np.split(ranks, bounds)])
     i, j = np.triu_indices(len(samples), 1)
     variance = n * (n + 1.0) / 12.0 - tie_sum / (12.0 * (n - 1.0))
-    z = np.abs(mean_ranks[i] - mean_ranks[j]) / np.sqrt(variance * (1.0 / sizes[i] + 1.0 / sizes[j]))
+    z = np.abs(mean_ranks[i] - mean_ranks[j]) / np.sqrt(
+        variance * (1.0 / sizes[i] + 1.0 / sizes[j])
+    )
     return holm(2.0 * norm.sf(z))

@@ -103,7 +103,9 @@ class _Checker:
             for example in criterion.examples:
                 for path in example.case:
                     if self.known_paths is not None and path not in self.known_paths:
-                        self.problem(f"{where}.{criterion.id}.examples", f"unknown case path {path!r}")
+                        self.problem(
+                            f"{where}.{criterion.id}.examples", f"unknown case path {path!r}"
+                        )
 
     # -- leaves -----------------------------------------------------------------
     def references(self, where: str, ids: Iterable[str]) -> None:
@@ -188,7 +190,9 @@ class _Checker:
         for criterion in rules.criteria:
             self.criterion(f"{where}.{criterion.id}", criterion, set(ids), syndromes, mimics, link)
         for index, rule in enumerate(rules.status_rules):
-            self.status_rule(f"{where}.status_rules[{index}]", rule, set(ids), syndromes, mimics, link)
+            self.status_rule(
+                f"{where}.status_rules[{index}]", rule, set(ids), syndromes, mimics, link
+            )
 
     def criterion(
         self,
@@ -333,7 +337,9 @@ class _Checker:
             for ident in contract:
                 count = defined.count(ident)
                 if count != 1:
-                    self.problem(f"{kind}s", f"{ident!r} must be defined exactly once (found {count})")
+                    self.problem(
+                        f"{kind}s", f"{ident!r} must be defined exactly once (found {count})"
+                    )
             for ident in set(defined) - set(contract):
                 self.problem(f"{kind}s", f"{ident!r} is not in the assessment contract")
         order = list(kb.meta.syndrome_order)

@@ -51,7 +51,11 @@ def describe(predicate: Predicate, kb: KnowledgeBase) -> str:
     if isinstance(predicate, AnyOf):
         return "ANY OF (" + "; ".join(describe(item, kb) for item in predicate.any) + ")"
     if isinstance(predicate, AnyKnown):
-        return "ANY OF THOSE MEASURED (" + "; ".join(describe(i, kb) for i in predicate.any_known) + ")"
+        return (
+            "ANY OF THOSE MEASURED ("
+            + "; ".join(describe(i, kb) for i in predicate.any_known)
+            + ")"
+        )
     if isinstance(predicate, NotOf):
         return "NOT (" + describe(predicate.not_, kb) + ")"
     if isinstance(predicate, NotTrue):

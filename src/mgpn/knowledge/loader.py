@@ -151,7 +151,9 @@ def read_knowledge(
     )
     extras = _read_yaml(directory / "biomarkers.yaml")
     if not isinstance(extras, dict) or set(extras) - {"biomarkers", "uninterpreted"}:
-        raise KnowledgeError("biomarkers.yaml: expected only the keys 'biomarkers', 'uninterpreted'")
+        raise KnowledgeError(
+            "biomarkers.yaml: expected only the keys 'biomarkers', 'uninterpreted'"
+        )
     biomarkers = _validate(
         TypeAdapter(list[BiomarkerKnowledge]), extras.get("biomarkers", []), "biomarkers.yaml"
     )

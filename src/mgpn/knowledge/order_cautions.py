@@ -57,7 +57,11 @@ def _check(data: OrderCautions, kb: KnowledgeBase) -> list[str]:
     problems += [f"caution id {i!r} is used twice" for i in set(ids) if ids.count(i) > 1]
     for caution in data.cautions:
         where = f"order_cautions.yaml {caution.id}"
-        problems += [f"{where}: unknown reference id {r!r}" for r in caution.references if r not in kb.references]
+        problems += [
+            f"{where}: unknown reference id {r!r}"
+            for r in caution.references
+            if r not in kb.references
+        ]
         for predicate in (caution.when, caution.propose_test_when):
             if predicate is None:
                 continue
@@ -69,17 +73,27 @@ def _check(data: OrderCautions, kb: KnowledgeBase) -> list[str]:
                     if name is not None and name not in kb.thresholds:
                         problems.append(f"{where}: unknown threshold {name!r}")
                     elif name is not None and not kb.thresholds[name].verified and caution.verified:
-                        problems.append(f"{where}: uses unverified threshold {name!r}; mark it verified: false")
+                        problems.append(
+                            f"{where}: uses unverified threshold {name!r}; mark it verified: false"
+                        )
                 elif isinstance(node, SyndromeRef):
-                    problems += [f"{where}: unknown syndrome {s!r}" for s in node.syndrome if s not in SYNDROME_IDS]
+                    problems += [
+                        f"{where}: unknown syndrome {s!r}"
+                        for s in node.syndrome
+                        if s not in SYNDROME_IDS
+                    ]
                 elif isinstance(node, MimicRef):
-                    problems += [f"{where}: unknown mimic {m!r}" for m in node.mimic if m not in MIMIC_IDS]
+                    problems += [
+                        f"{where}: unknown mimic {m!r}" for m in node.mimic if m not in MIMIC_IDS
+                    ]
         if (caution.propose_test is None) != (caution.propose_test_when is None):
             problems.append(f"{where}: give propose_test and propose_test_when together")
     return problems
 
 
-def read_order_cautions(text: str, kb: KnowledgeBase, source: str = "order_cautions.yaml") -> OrderCautions:
+def read_order_cautions(
+    text: str, kb: KnowledgeBase, source: str = "order_cautions.yaml"
+) -> OrderCautions:
     """Validate the text of an order-cautions file against its schema and the knowledge base."""
     data = read_rule_document(read_rule_text(text, source), OrderCautions, source)
     problems = _check(data, kb)
@@ -91,5 +105,9 @@ def read_order_cautions(text: str, kb: KnowledgeBase, source: str = "order_cauti
 @cache
 def load_order_cautions() -> OrderCautions:
     """The bundled order cautions, checked against the bundled knowledge base (cached)."""
-    text = resources.files("mgpn.knowledge").joinpath("data/order_cautions.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("mgpn.knowledge")
+        .joinpath("data/order_cautions.yaml")
+        .read_text(encoding="utf-8")
+    )
     return read_order_cautions(text, load_knowledge())

@@ -57,7 +57,8 @@ class Leaf(_Strict):
     in_: list[str] | None = Field(default=None, alias="in")
     contains_any: list[str] | None = None
     mentions_any: list[str] | None = Field(
-        default=None, description="free-text match (case-insensitive substring) in a list of strings"
+        default=None,
+        description="free-text match (case-insensitive substring) in a list of strings",
     )
     present: bool | None = None
     at_least: str | None = None
@@ -258,4 +259,3 @@ def walk(predicate: Predicate) -> list[Predicate]:
     for child in children(predicate):
         found.extend(walk(child))
     return found
-

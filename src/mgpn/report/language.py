@@ -321,7 +321,7 @@ def cite_reference_lines(text: str, citations: Mapping[str, str]) -> str:
         indent = line[: len(line) - len(line.lstrip())]
         body = line.strip()
         if body.startswith("reference: "):
-            inner = cite_references(f"[{body[len('reference: '):]}]", citations)
+            inner = cite_references(f"[{body[len('reference: ') :]}]", citations)
             body = f"reference: {inner.strip('()')}"
         elif body:
             body = cite_references(body, citations)

@@ -1,11 +1,22 @@
-"""Screening on one machine: DuckDB pre-filters and groups, a process pool runs the engine.
+"""Screening on one machine: DuckDB reads the export, a process pool runs the engine.
 
-Pass 1 reads every line once and keeps only small things: the patient ids, the ids of the
-patients with a paraprotein (the SQL pre-filter, codes from ``care_gaps.yaml``) and the
-input problems (malformed lines, a resource naming no known patient). Pass 2 reads the
-files again and keeps the lines of the screened patients only, in an on-disk DuckDB
-table; grouped by patient, they go in batches to worker processes that map, assess and
-screen them. Most of an EHR's patients never reach Python.
+DuckDB reads every NDJSON file itself (plain or gzip), each line as one text value numbered
+by a streaming ``row_number()`` (blank lines keep their number, so a line number is the
+file's), and parses it once in C++. Python never sees the lines of the patients who do not
+reach the engine.
+
+One statement per file keeps only small things: the patient ids, the patients with a
+paraprotein (the SQL pre-filter, codes from ``care_gaps.yaml``), the input problems
+(malformed lines, a resource of the wrong type, one naming no known patient) and the lines
+of patients already known to be screened. Files are read Patient, Condition (its hits: the
+early patients), Observation (keeps the early patients' lines as it goes and adds the
+patients screened by a result), then the other types (keep every screened patient's lines).
+A second read is needed only for Patient and Condition and, if some patient was screened by
+a result alone (late), for Observation. Grouped by patient, the lines go in batches to
+worker processes that map, assess and screen them.
+
+Memory: every statement streams (a scan, a projection, a hash probe against the small
+patient tables); DuckDB's ``memory_limit`` caps the rest and spills to ``workdir``.
 """
 
 from __future__ import annotations
@@ -13,41 +24,47 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mgpn.screening.export import Export, ExportFile, iter_line_batches
+from mgpn.screening.export import Export, ExportFile
 from mgpn.screening.patient import PatientResult, SourcedLine, screen_group
 from mgpn.screening.tables import TableWriter
 
 #: Patients per unit of work sent to a worker process.
 BATCH_PATIENTS = 64
+#: DuckDB's memory cap unless MGPN_SCREEN_MEMORY says otherwise (a DuckDB size, "2GB").
+DEFAULT_MEMORY_LIMIT = "1GB"
+#: The longest line read (a resource with an attachment can be large); longer lines fail loudly.
+MAX_LINE_BYTES = 64 << 20
 
 Progress = Callable[[str, int, int | None], None]
 
-# Each line is parsed once into the few fields screening needs (json_transform is lenient:
-# a field of an unexpected shape becomes NULL); json_valid guards it, so a malformed line
-# is reported instead of stopping the query.
-_FIELDS = json.dumps(
-    {
-        "resourceType": "VARCHAR",
-        "id": "VARCHAR",
-        "subject": {"reference": "VARCHAR"},
-        "patient": {"reference": "VARCHAR"},
-        "code": {"coding": [{"system": "VARCHAR", "code": "VARCHAR"}]},
-    }
-)
-_PARSE = f"CASE WHEN json_valid(raw) THEN json_transform(raw, '{_FIELDS}') END"
-# The patient a resource belongs to: subject (Observation, Condition, ...) or patient
-# (some R4 resources); relative "Patient/<id>" references only, as Bulk export writes them.
-_PATIENT_REF = "coalesce(t.subject.reference, t.patient.reference)"
-_CODES = (
-    "list_transform(coalesce(t.code.coding, []), "
+# The fields every line needs, in one parse (try() turns a parse error into NULL, so a
+# malformed line is reported, never fatal): resource type, id, the patient it belongs to, by
+# subject (Observation, Condition, ...) or patient (some R4 resources; relative
+# "Patient/<id>" references only, as Bulk export writes them), and the code's codings as a
+# small JSON text. Only that small text is parsed again, for the pre-filter: first its codes
+# alone, then, for the few lines that carry a wanted code, the exact system|code pairs.
+_PATHS = "['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference', '$.code.coding']"
+_CODINGS = json.dumps([{"system": "VARCHAR", "code": "VARCHAR"}])
+_PAIRS = (
+    f"list_transform(coalesce(json_transform(codings, '{_CODINGS}'), []), "
     "lambda c: coalesce(c.system, '') || '|' || coalesce(c.code, ''))"
 )
+_HIT = (
+    "list_has_any(json_extract_string(codings, '$[*].code'), $codes::VARCHAR[]) "
+    f"AND list_has_any({_PAIRS}, $wanted::VARCHAR[])"
+)
+
+
+# Files read before the screened set is complete (their screened lines need a second read).
+_SCREENING_TYPES = ("Patient", "Condition", "Observation")
 
 
 @dataclass
@@ -57,6 +74,8 @@ class RunCounts:
     with_gap: int = 0
     lines: int = 0
     bytes_read: int = 0
+    read_seconds: float = 0.0
+    evaluate_seconds: float = 0.0
 
 
 def population_codes() -> tuple[list[str], list[str]]:
@@ -68,112 +87,145 @@ def population_codes() -> tuple[list[str], list[str]]:
     return conditions, observations
 
 
+def memory_limit() -> str:
+    """DuckDB's memory cap: MGPN_SCREEN_MEMORY (e.g. "2GB") or the default."""
+    return os.environ.get("MGPN_SCREEN_MEMORY", DEFAULT_MEMORY_LIMIT)
+
+
 def _connect(workdir: Path, threads: int) -> Any:
     import duckdb
 
     con = duckdb.connect(str(workdir / "screen.duckdb"))
     _sql(con, f"SET threads = {max(1, threads)}")
+    _sql(con, f"SET memory_limit = '{memory_limit()}'")
     _sql(con, f"SET temp_directory = '{workdir / 'spill'}'")
-    _sql(con, "SET preserve_insertion_order = false")
+    _sql(con, "SET enable_progress_bar = false")
     _sql(
         con,
-        "CREATE TABLE patients (id VARCHAR);"
-        "CREATE TABLE candidates (patient VARCHAR);"
-        "CREATE TABLE issues (file VARCHAR, line BIGINT, patient VARCHAR, kind VARCHAR, message VARCHAR);"
+        "CREATE TABLE found (file VARCHAR, line BIGINT, patient VARCHAR, kind VARCHAR,"
+        " message VARCHAR, raw VARCHAR);"
+        "CREATE TABLE patients (patient VARCHAR);"
+        "CREATE TABLE early (patient VARCHAR);"
+        "CREATE TABLE screened (patient VARCHAR);"
+        "CREATE TABLE late (patient VARCHAR);"
         "CREATE TABLE lines (patient VARCHAR, file VARCHAR, line BIGINT, raw VARCHAR);",
     )
     return con
 
 
-def _pass_one(con: Any, item: ExportFile, batch: Any, codes: tuple[list[str], list[str]]) -> None:
-    """Record the patients, the pre-filter hits and the problems of one batch of lines."""
-    con.register("batch", batch)
-    name = item.name
+def _numbered_lines(path: Path) -> str:
+    """The file's lines as (line, raw); a blank line keeps its number (raw NULL or blank)."""
+    source = str(path).replace("'", "''")
+    # One text column: the unit separator (0x1F) never occurs unescaped in JSON, and no quote
+    # or escape character, so a line is read as it is. Compression follows the name (.gz).
+    return (
+        f"SELECT row_number() OVER () AS line, raw FROM read_csv('{source}', "
+        "columns = {'raw': 'VARCHAR'}, delim = chr(31), quote = '', escape = '', header = false, "
+        f"auto_detect = false, max_line_size = {MAX_LINE_BYTES}, buffer_size = {2 * MAX_LINE_BYTES})"
+    )
+
+
+def _facts(path: Path) -> str:
+    """Each non-blank line parsed once into the small fields every line needs."""
+    return f"""
+        SELECT line, raw, x IS NOT NULL AS ok, x[1] AS rtype, x[2] AS rid,
+               coalesce(x[3], x[4]) AS ref, x[5] AS codings
+        FROM (SELECT line, raw, try(json_extract_string(raw, {_PATHS})) AS x
+              FROM ({_numbered_lines(path)}) WHERE raw IS NOT NULL)
+    """
+
+
+def _code_parameters(wanted: list[str]) -> dict[str, list[str]]:
+    if not wanted:
+        return {}
+    return {"wanted": wanted, "codes": sorted({item.split("|", 1)[1] for item in wanted})}
+
+
+def _checked(item: ExportFile, read: Callable[[], None]) -> None:
+    """Run one file's statement; a file DuckDB cannot read stops the run naming the file."""
+    import duckdb
+
+    try:
+        read()
+    except (duckdb.InvalidInputException, duckdb.NotImplementedException) as exc:
+        from mgpn.errors import Issue, ScreeningError
+
+        raise ScreeningError(
+            item.name,
+            [
+                Issue(
+                    item.name,
+                    f"could not be read as NDJSON: {str(exc).splitlines()[0]}",
+                    fix=f"lines longer than {MAX_LINE_BYTES >> 20} MB are not read (split or "
+                    "remove the attachment); a raw control character 0x1F is not valid JSON "
+                    "(escape it as \\u001f); a damaged .gz file must be exported again",
+                )
+            ],
+        ) from exc
+
+
+def _read_file(con: Any, item: ExportFile, wanted: list[str], keep: str | None) -> None:
+    """One statement over one file: its problems, its pre-filter hits and the lines of the
+    patients in table ``keep`` (if given), all into ``found``."""
     expected = item.resource_type
+    patient = "rid" if expected == "Patient" else "substr(ref, 9)"
+    linked = "TRUE" if expected == "Patient" else "starts_with(ref, 'Patient/')"
+    known = "TRUE" if expected == "Patient" else f"{patient} IN (SELECT patient FROM patients)"
+    kept = f"{patient} IN (SELECT patient FROM {keep})" if keep else "FALSE"
+    own = "rid IS NOT NULL" if expected == "Patient" else "FALSE"
+    hit = _HIT if wanted else "FALSE"
     _sql(
         con,
         f"""
-        CREATE OR REPLACE TEMP TABLE parsed AS
-        SELECT line, CASE WHEN t IS NULL THEN left(raw, 80) END AS head, t IS NOT NULL AS ok,
-               t.resourceType AS rtype, t.id AS rid, {_PATIENT_REF} AS ref, {_CODES} AS codes
-        FROM (SELECT line, raw, {_PARSE} AS t FROM batch)
+        INSERT INTO found
+        SELECT $file, line, patient, kind,
+               CASE kind
+                 WHEN 'malformed line' THEN 'not valid JSON; the line was skipped: ' || left(raw, 80)
+                 WHEN 'wrong resource type' THEN 'a ' || coalesce(rtype, 'resource without resourceType')
+                      || ' in a file of ' || $expected || '; skipped'
+                 WHEN 'no patient' THEN 'the resource names no patient (subject or patient reference); skipped'
+                 WHEN 'unknown patient' THEN 'the resource refers to ' || ref
+                      || ', which is not in the Patient file; skipped'
+               END,
+               CASE WHEN kind = 'line' THEN raw END
+        FROM (
+          SELECT line, raw, rtype, ref,
+                 CASE WHEN kind IN ('no patient', 'unknown patient') THEN ref
+                      WHEN kind IN ('line', 'hit', 'patient') THEN pid END AS patient, kind
+          FROM (
+            SELECT line, raw, rtype, ref, pid,
+              CASE
+                WHEN NOT ok THEN CASE WHEN trim(raw) <> '' THEN 'malformed line' END
+                WHEN rtype IS DISTINCT FROM $expected THEN 'wrong resource type'
+                WHEN NOT coalesce({linked}, FALSE) THEN 'no patient'
+                WHEN NOT {known} THEN 'unknown patient'
+                WHEN {kept} THEN 'line'
+                WHEN {hit} THEN 'hit'
+                WHEN {own} THEN 'patient'
+              END AS kind
+            FROM (SELECT *, {patient} AS pid FROM ({_facts(item.path)}))
+          )
+        ) WHERE kind IS NOT NULL
         """,
+        {"file": item.name, "expected": expected, **_code_parameters(wanted)},
     )
-    _sql(
-        con,
-        """
-        INSERT INTO issues
-        SELECT ?, line, NULL, 'malformed line',
-               'not valid JSON; the line was skipped: ' || head FROM parsed WHERE NOT ok
-        UNION ALL
-        SELECT ?, line, NULL, 'wrong resource type',
-               'a ' || coalesce(rtype, 'resource without resourceType') || ' in a file of ' || ? || '; skipped'
-        FROM parsed WHERE ok AND rtype IS DISTINCT FROM ?
-        """,
-        [name, name, expected, expected],
-    )
-    if expected == "Patient":
-        _sql(
-            con,
-            "INSERT INTO patients SELECT rid FROM parsed WHERE ok AND rtype = 'Patient' AND rid IS NOT NULL",
-        )
-        con.unregister("batch")
-        return
-    conditions, observations = codes
-    wanted = conditions if expected == "Condition" else observations
-    _sql(
-        con,
-        """
-        INSERT INTO issues
-        SELECT ?, line, ref, 'no patient',
-               'the resource names no patient (subject or patient reference); skipped'
-        FROM parsed WHERE ok AND rtype = ? AND (ref IS NULL OR NOT starts_with(ref, 'Patient/'))
-        """,
-        [name, expected],
-    )
-    if expected in ("Condition", "Observation"):
-        _sql(
-            con,
-            """
-            INSERT INTO candidates
-            SELECT DISTINCT substr(ref, 9) FROM parsed
-            WHERE ok AND rtype = ? AND starts_with(ref, 'Patient/')
-              AND list_has_any(codes, ?::VARCHAR[])
-            """,
-            [expected, wanted],
-        )
-    # Patient files are read first, so the patient table is complete here.
-    _sql(
-        con,
-        """
-        INSERT INTO issues
-        SELECT ?, line, ref, 'unknown patient',
-               'the resource refers to ' || ref || ', which is not in the Patient file; skipped'
-        FROM parsed
-        WHERE ok AND rtype = ? AND starts_with(ref, 'Patient/')
-          AND substr(ref, 9) NOT IN (SELECT id FROM patients)
-        """,
-        [name, expected],
-    )
-    con.unregister("batch")
 
 
-def _pass_two(con: Any, item: ExportFile, batch: Any) -> None:
-    """Keep the lines of screened patients (valid JSON of the file's type only)."""
-    con.register("batch", batch)
-    key = "t.id" if item.resource_type == "Patient" else f"substr({_PATIENT_REF}, 9)"
+def _keep_lines(con: Any, item: ExportFile, keep: str) -> None:
+    """Second read of a file read before the screened set was known: the lines of ``keep``."""
+    expected = item.resource_type
+    patient = "rid" if expected == "Patient" else "substr(ref, 9)"
     _sql(
         con,
         f"""
         INSERT INTO lines
-        SELECT s.patient, ?, s.line, s.raw FROM (
-            SELECT {key} AS patient, line, raw FROM (SELECT line, raw, {_PARSE} AS t FROM batch)
-            WHERE t.resourceType = ?
-        ) s SEMI JOIN screened USING (patient)
+        SELECT pid, $file, line, raw FROM (
+          SELECT line, raw, {patient} AS pid FROM ({_facts(item.path)})
+          WHERE ok AND rtype = $expected
+        ) WHERE pid IN (SELECT patient FROM {keep})
         """,
-        [item.name, item.resource_type],
+        {"file": item.name, "expected": expected},
     )
-    con.unregister("batch")
 
 
 def _groups(con: Any, rows_per_batch: int) -> Iterator[list[tuple[str, list[SourcedLine]]]]:
@@ -237,36 +289,87 @@ def run(
     progress: Progress | None = None,
 ) -> RunCounts:
     """Screen ``export`` into ``writer``; returns the funnel counts."""
+    started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     (workdir / "spill").mkdir(parents=True, exist_ok=True)
-    con = _connect(workdir, workers)
-    codes = population_codes()
+    threads = max(1, workers)
+    con = _connect(workdir, threads)
+    conditions, observations = population_codes()
     counts = RunCounts()
-    total_bytes = sum(item.path.stat().st_size for item in export.files)
-    for item in export.files:
-        for batch in iter_line_batches(item.path):
-            _pass_one(con, item, batch, codes)
-            counts.lines += batch.num_rows
-        counts.bytes_read += item.path.stat().st_size
-        report("read", counts.bytes_read, total_bytes)
+    sizes = {item.path: item.path.stat().st_size for item in export.files}
+    total_bytes = sum(sizes.values()) + sum(
+        sizes[item.path] for item in export.files if item.resource_type in _SCREENING_TYPES
+    )
+
+    lock = threading.Lock()
+
+    def each(items: list[ExportFile], read: Callable[[Any, ExportFile], None]) -> None:
+        """Read ``items`` with one DuckDB cursor per thread: numbering a file's lines keeps
+        its statement in file order (one core), so a split export is read files in parallel."""
+
+        def one(item: ExportFile) -> None:
+            cursor = con.cursor()
+            try:
+                _checked(item, lambda: read(cursor, item))
+            finally:
+                cursor.close()
+            with lock:
+                counts.bytes_read += sizes[item.path]
+                report("read", counts.bytes_read, total_bytes)
+
+        if threads <= 1 or len(items) <= 1:
+            for item in items:
+                one(item)
+            return
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(one, items))
+
+    # Patient first (the known patients), then Condition: its pre-filter hits are the early
+    # screened patients, whose Observation lines the Observation read keeps at once. Patients
+    # screened by an Observation alone (late) need a second read of Observation, only then.
+    each(export.of_type("Patient"), lambda c, item: _read_file(c, item, [], keep=None))
+    _sql(con, "INSERT INTO patients SELECT DISTINCT patient FROM found WHERE kind = 'patient';"
+              "DELETE FROM found WHERE kind = 'patient'")  # fmt: skip
+    each(export.of_type("Condition"), lambda c, item: _read_file(c, item, conditions, keep=None))
+    _sql(con, "INSERT INTO early SELECT DISTINCT patient FROM found WHERE kind = 'hit'"
+              " AND patient IN (SELECT patient FROM patients)")  # fmt: skip
+    each(
+        export.of_type("Observation"),
+        lambda c, item: _read_file(c, item, observations, keep="early"),
+    )
+    _sql(con, "INSERT INTO screened SELECT DISTINCT patient FROM found WHERE kind = 'hit'"
+              " AND patient IN (SELECT patient FROM patients);"
+              "INSERT INTO late SELECT patient FROM screened WHERE patient NOT IN (SELECT patient FROM early);"
+              "DELETE FROM found WHERE kind = 'hit'")  # fmt: skip
+    counts.patients = _scalar(con, "SELECT count(*) FROM patients")
+    counts.screened = _scalar(con, "SELECT count(*) FROM screened")
+    late = _scalar(con, "SELECT count(*) FROM late")
+    # One read of the other types: problems and screened lines together; then the second
+    # read of Patient and Condition (and of Observation for the late patients, if any).
+    rest = [item for item in export.files if item.resource_type not in _SCREENING_TYPES]
+    each(rest, lambda c, item: _read_file(c, item, [], keep="screened"))
+    again = [*export.of_type("Patient"), *export.of_type("Condition")]
+    each(again, lambda c, item: _keep_lines(c, item, "screened"))
+    observation = export.of_type("Observation")
+    if late:
+        each(observation, lambda c, item: _keep_lines(c, item, "late"))
+    counts.bytes_read += sum(sizes[item.path] for item in observation)
     _sql(
         con,
-        "CREATE TABLE screened AS SELECT DISTINCT c.patient FROM candidates c "
-        "SEMI JOIN patients p ON p.id = c.patient",
+        "INSERT INTO lines SELECT patient, file, line, raw FROM found WHERE kind = 'line';"
+        "DELETE FROM found WHERE kind = 'line'",
     )
-    counts.patients = _scalar(con, "SELECT count(DISTINCT id) FROM patients")
-    counts.screened = _scalar(con, "SELECT count(*) FROM screened")
-    for item in export.files:
-        for batch in iter_line_batches(item.path):
-            _pass_two(con, item, batch)
+    counts.lines = _scalar(con, "SELECT count(*) FROM lines")
     writer.write("issues", _fetch_issues(con))
+    counts.read_seconds = time.perf_counter() - started
     counts.with_gap = _evaluate(con, writer, as_of, workers, report, counts.screened)
+    counts.evaluate_seconds = time.perf_counter() - started - counts.read_seconds
     con.close()
     return counts
 
 
-def _sql(con: Any, query: str, params: list[Any] | None = None) -> list[Any]:
+def _sql(con: Any, query: str, params: Any = None) -> list[Any]:
     """Run one statement to completion (DuckDB wants each result finished before the next)."""
     rows: list[Any] = con.execute(query, params or []).fetchall()
     return rows
@@ -279,7 +382,7 @@ def _scalar(con: Any, query: str) -> int:
 
 def _fetch_issues(con: Any) -> list[dict[str, Any]]:
     table = con.sql(
-        "SELECT file, line, patient, kind, message FROM issues ORDER BY file, line"
+        "SELECT file, line, patient, kind, message FROM found ORDER BY file, line"
     ).to_arrow_table()
     rows: list[dict[str, Any]] = table.to_pylist()
     return rows

@@ -1,20 +1,29 @@
 """The same screening job on Spark (``mgpn screen --engine spark [--master URL]``).
 
 The export is read where it lies (a local path or any Hadoop-compatible URL); every step
-runs on the executors: the SQL pre-filter and input checks in Spark SQL, then each
-screened patient's lines grouped and handed to the Python engine with ``applyInArrow``
-(the same :func:`mgpn.screening.patient.screen_patient` the DuckDB engine calls). The
-tables are written by Spark itself; only counts come back to the driver.
+runs on the executors. Read 1 parses each line into a few small fields (no raw text is
+kept or cached): the patient ids, the SQL pre-filter and the input checks. Read 2 keeps the
+screened patients' lines, groups them by patient and hands each group to the Python engine
+with ``applyInArrow`` (the same :func:`mgpn.screening.patient.screen_patient` the DuckDB
+engine calls). The result rows and the input problems are written once, as Parquet, by
+Spark; only counts come back to the driver, which then derives the final tables (Parquet
+and CSV, one file each) and the report from that written Parquet.
+
+The output folder is therefore a local folder of the driver; on a cluster it must be one
+the executors share (a network mount), since they write the Parquet there.
 
 Line numbers: Spark reads text without them, so each file is read on its own and a line's
 number is its row within its partition plus the rows of the partitions before it (a small
 per-partition count, computed on the executors).
+
+Memory: local mode runs the executors inside the driver's JVM, so ``spark.driver.memory``
+(default :data:`LOCAL_DRIVER_MEMORY`, ``--spark-conf spark.driver.memory=8g`` to change)
+bounds the whole job; the group of one patient is the largest thing held at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import site
@@ -35,6 +44,9 @@ SPARK_CONFIG = {
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.driver.host": "127.0.0.1",
 }
+#: The driver's heap in local mode (executors run inside it). Spark's own default, 1 GB,
+#: is too small for an export of 100,000 patients.
+LOCAL_DRIVER_MEMORY = "3g"
 _OUTPUT_TABLES = ("gaps", "patients", "issues")
 
 
@@ -55,7 +67,27 @@ def java_available() -> str | None:
     return None
 
 
-def session(master: str) -> Any:
+def parse_conf(items: list[str]) -> dict[str, str]:
+    """``KEY=VALUE`` settings (``--spark-conf``) as a dict; a malformed one is refused."""
+    conf: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().startswith("spark.") or not value.strip():
+            raise ScreeningError(
+                "--spark-conf",
+                [
+                    Issue(
+                        item,
+                        "not a Spark setting",
+                        fix="write KEY=VALUE, e.g. spark.driver.memory=8g",
+                    )
+                ],
+            )
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def session(master: str, conf: dict[str, str] | None = None) -> Any:
     """A Spark session for ``master`` (``local[2]`` in CI, or a cluster's URL)."""
     reason = java_available()
     if reason:
@@ -66,9 +98,14 @@ def session(master: str) -> Any:
 
     builder = SparkSession.builder.master(master).appName("mgpn-screen")
     local = master.startswith("local")
-    for key, value in SPARK_CONFIG.items():
+    settings = dict(SPARK_CONFIG)
+    if local:
+        settings["spark.driver.memory"] = LOCAL_DRIVER_MEMORY
+    for key, value in settings.items():
         if local or "driver" not in key:
             builder = builder.config(key, value)
+    for key, value in (conf or {}).items():  # the user's settings win
+        builder = builder.config(key, value)
     if local:
         # Local executors run this interpreter, but Spark starts it by its resolved path, which
         # loses a virtual environment: hand the workers this process's packages (and mgpn).
@@ -136,26 +173,27 @@ def _numbered_lines(spark: Any, resource_type: str, name: str, uri: str) -> Any:
     return numbered.where(F.length(F.trim("raw")) > 0)
 
 
-def _parsed(lines: Any) -> Any:
+_FIELDS = (
+    "resourceType STRING, id STRING, subject STRUCT<reference: STRING>, "
+    "patient STRUCT<reference: STRING>, code STRUCT<coding: ARRAY<STRUCT<system: STRING, code: STRING>>>"
+)
+
+
+def _facts(lines: Any) -> Any:
+    """Each line's small fields; the raw text only as far as the caller keeps it."""
     from pyspark.sql import functions as F
 
-    codes = F.from_json(
-        "raw", "code STRUCT<coding: ARRAY<STRUCT<system: STRING, code: STRING>>>"
-    ).alias("j")
-    return lines.select(
-        "*",
-        F.get_json_object("raw", "$.resourceType").alias("rtype"),
-        F.get_json_object("raw", "$.id").alias("rid"),
-        F.coalesce(
-            F.get_json_object("raw", "$.subject.reference"),
-            F.get_json_object("raw", "$.patient.reference"),
-        ).alias("ref"),
-        codes,
-    ).select(
-        "file", "expected", "line", "raw", "rtype", "rid", "ref",
-        F.expr("transform(coalesce(j.code.coding, array()), c -> concat(coalesce(c.system, ''), '|', coalesce(c.code, '')))").alias("codes"),
-        F.expr("try_parse_json(raw) IS NOT NULL").alias("ok"),
-    )  # fmt: skip
+    return (
+        lines.select("*", F.from_json("raw", _FIELDS).alias("j"))
+        .select(
+            "*",
+            F.col("j.resourceType").alias("rtype"),
+            F.col("j.id").alias("rid"),
+            F.coalesce("j.subject.reference", "j.patient.reference").alias("ref"),
+            F.expr("try_parse_json(raw) IS NOT NULL").alias("ok"),
+        )
+        .drop("j")
+    )
 
 
 def _screen_groups(as_of: str | None) -> Any:
@@ -172,20 +210,50 @@ def _screen_groups(as_of: str | None) -> Any:
         patient = f"Patient/{data['patient'][0]}"
         lines = [SourcedLine(data["file"][i], data["line"][i], data["raw"][i]) for i in order]
         result = screen_patient(patient, lines, ScreenContext(as_of=date))
-        rows = [("gaps", json.dumps(row)) for row in result.gaps]
-        rows.append(("patients", json.dumps(result.patient)))
-        rows.extend(("issues", json.dumps(row)) for row in result.issues)
-        return pa.table({"table": [r[0] for r in rows], "payload": [r[1] for r in rows]})
+        rows = [{"table": "gaps", **row} for row in result.gaps]
+        rows.append({"table": "patients", **result.patient})
+        rows.extend({"table": "issues", **row} for row in result.issues)
+        return pa.Table.from_pylist(rows, schema=_wide_schema())
 
     return apply
 
 
-def _ddl(name: str) -> str:
+def _wide_schema() -> Any:
+    """One schema for the rows of all three tables (``table`` says which): one write."""
+    import pyarrow as pa
+
     from mgpn.screening.tables import schemas
 
+    fields: dict[str, Any] = {"table": pa.string()}
+    for schema in schemas().values():
+        for item in schema:
+            fields.setdefault(item.name, item.type)
+    return pa.schema(list(fields.items()))
+
+
+def _ddl(schema: Any) -> str:
     names = {"string": "STRING", "bool": "BOOLEAN", "int64": "BIGINT"}
-    fields = schemas()[name]
-    return ", ".join(f"`{f.name}` {names[str(f.type)]}" for f in fields)
+    return ", ".join(f"`{f.name}` {names[str(f.type)]}" for f in schema)
+
+
+def _derive_tables(staged: Path, out: Path) -> None:
+    """The final Parquet and CSV tables, from the Parquet Spark wrote (read in batches)."""
+    import pyarrow.dataset as ds
+
+    from mgpn.screening.tables import TableWriter
+
+    writer = TableWriter(out)
+    try:
+        for name in _OUTPUT_TABLES:
+            folder = staged / f"table={name}"
+            if not folder.is_dir():
+                continue  # no row of this table (Spark writes no empty partition)
+            columns = writer.schema(name).names
+            dataset = ds.dataset(str(folder), format="parquet")
+            for batch in dataset.to_batches(columns=columns):
+                writer.write_arrow(name, batch)
+    finally:
+        writer.close()
 
 
 def run(
@@ -195,18 +263,41 @@ def run(
     master: str = "local[2]",
     as_of: dt.date | None = None,
     progress: Any = None,
+    conf: dict[str, str] | None = None,
 ) -> SparkCounts:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    spark = session(master)
+    spark = session(master, conf)
     files = list_export(spark, export_uri)
     conditions, observations = population_codes()
-    frames = [_numbered_lines(spark, kind, name, uri) for kind, name, uri in files]
-    lines = frames[0]
-    for frame in frames[1:]:
-        lines = lines.unionByName(frame)
-    parsed = _parsed(lines).persist(StorageLevel.MEMORY_AND_DISK)
+
+    def lines() -> Any:
+        frames = [_numbered_lines(spark, kind, name, uri) for kind, name, uri in files]
+        union = frames[0]
+        for frame in frames[1:]:
+            union = union.unionByName(frame)
+        return union
+
+    # Read 1: small fields only, kept on disk (no raw text, nothing on the heap).
+    coded = F.from_json("raw", "code STRUCT<coding: ARRAY<STRUCT<system: STRING, code: STRING>>>")
+    codes = F.transform(
+        F.coalesce(coded.getField("code").getField("coding"), F.array()),
+        lambda c: F.concat(F.coalesce(c.getField("system"), F.lit("")), F.lit("|"),
+                           F.coalesce(c.getField("code"), F.lit(""))),
+    )  # fmt: skip
+    wanted = F.when(F.col("expected") == "Condition", F.lit(conditions)).otherwise(
+        F.lit(observations)
+    )
+    parsed = (
+        _facts(lines())
+        .select(
+            "file", "expected", "line", "rtype", "rid", "ref", "ok",
+            F.when(~F.col("ok"), F.substring("raw", 1, 80)).alias("head"),
+            (F.col("expected").isin("Condition", "Observation") & F.arrays_overlap(codes, wanted)).alias("hit"),
+        )
+        .persist(StorageLevel.DISK_ONLY)
+    )  # fmt: skip
     valid = parsed.where("ok AND rtype = expected")
     patients = (
         valid.where("expected = 'Patient' AND rid IS NOT NULL")
@@ -217,21 +308,13 @@ def run(
     linked = others.where(F.col("ref").startswith("Patient/")).withColumn(
         "patient", F.expr("substr(ref, 9)")
     )
-    wanted = F.when(F.col("expected") == "Condition", F.lit(conditions)).otherwise(
-        F.lit(observations)
-    )
-    candidates = (
-        linked.where(F.col("expected").isin("Condition", "Observation"))
-        .where(F.arrays_overlap("codes", wanted))
-        .select("patient")
-        .distinct()
-    )
-    screened = candidates.join(patients, "patient", "left_semi")
+    candidates = linked.where("hit").select("patient").distinct()
+    screened = candidates.join(patients, "patient", "left_semi").persist(StorageLevel.DISK_ONLY)
     issues = (
         parsed.where("NOT ok").select(
             "file", "line", F.lit(None).cast("string").alias("patient"),
             F.lit("malformed line").alias("kind"),
-            F.concat(F.lit("not valid JSON; the line was skipped: "), F.substring("raw", 1, 80)).alias("message"),
+            F.concat(F.lit("not valid JSON; the line was skipped: "), F.col("head")).alias("message"),
         ).unionByName(parsed.where("ok AND (rtype IS NULL OR rtype != expected)").select(
             "file", "line", F.lit(None).cast("string").alias("patient"),
             F.lit("wrong resource type").alias("kind"),
@@ -246,36 +329,53 @@ def run(
                      F.lit(", which is not in the Patient file; skipped")).alias("message"),
         ))
     )  # fmt: skip
-    keyed = valid.withColumn(
-        "patient",
-        F.when(F.col("expected") == "Patient", F.col("rid")).otherwise(F.expr("substr(ref, 9)")),
-    ).join(screened, "patient", "left_semi")
+    counts = SparkCounts(patients=patients.count(), screened=screened.count())
+    # Read 2: the screened patients' lines, grouped, evaluated where they lie.
+    keyed = (
+        _facts(lines())
+        .where("ok AND rtype = expected")
+        .withColumn(
+            "patient",
+            F.when(F.col("expected") == "Patient", F.col("rid")).otherwise(
+                F.expr("substr(ref, 9)")
+            ),
+        )
+        .join(F.broadcast(screened), "patient", "left_semi")
+    )
+    wide = _wide_schema()
     results = (
         keyed.select("patient", "file", "line", "raw")
         .groupBy("patient")
-        .applyInArrow(
-            _screen_groups(as_of.isoformat() if as_of else None), "table STRING, payload STRING"
-        )
-        .persist(StorageLevel.MEMORY_AND_DISK)
+        .applyInArrow(_screen_groups(as_of.isoformat() if as_of else None), _ddl(wide))
     )
-    for name in _OUTPUT_TABLES:
-        frame = (
-            results.where(F.col("table") == name)
-            .select(F.from_json("payload", _ddl(name)).alias("r"))
-            .select("r.*")
-        )
-        if name == "issues":
-            frame = issues.select(*frame.columns).unionByName(frame)
-        frame.write.mode("overwrite").parquet(str(out / f"{name}.parquet"))
-        frame.write.mode("overwrite").option("header", "true").csv(str(out / f"{name}.csv"))
-    counts = SparkCounts(
-        patients=patients.count(),
-        screened=screened.count(),
-        with_gap=results.where(F.col("table") == "gaps")
-        .select(F.get_json_object("payload", "$.patient"))
-        .distinct()
-        .count(),
+    problems = issues.select(
+        F.lit("issues").alias("table"),
+        *[
+            F.col(name)
+            if name in issues.columns
+            else F.lit(None).cast(_spark_type(kind)).alias(name)
+            for name, kind in zip(wide.names[1:], wide.types[1:], strict=True)
+        ],
     )
-    results.unpersist()
+    staged = out / "_spark"
+    results.unionByName(problems).write.mode("overwrite").partitionBy("table").parquet(str(staged))
+    screened.unpersist()
     parsed.unpersist()
+    _derive_tables(staged, out)
+    shutil.rmtree(staged, ignore_errors=True)
+    counts.with_gap = _patients_with_a_gap(out)
     return counts
+
+
+def _patients_with_a_gap(out: Path) -> int:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    path = out / "gaps.parquet"
+    if not path.exists():
+        return 0
+    return len(pc.unique(pq.read_table(str(path), columns=["patient"])["patient"]))
+
+
+def _spark_type(arrow_type: Any) -> str:
+    return {"string": "string", "bool": "boolean", "int64": "bigint"}[str(arrow_type)]

@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 import yaml
 
 LOINC = "http://loinc.org"
@@ -124,7 +125,11 @@ class Planted:
                 gaps.append("vegf_before_cidp")
             if poems_possible and not self.done["bone"]:
                 gaps.append("poems_bone_imaging")
-        if self.rituximab and (self.igm_mg_dl or 0) >= _threshold("igm_plasmapheresis_mg_dl") and not self.plasmapheresis:
+        if (
+            self.rituximab
+            and (self.igm_mg_dl or 0) >= _threshold("igm_plasmapheresis_mg_dl")
+            and not self.plasmapheresis
+        ):
             gaps.append("plasmapheresis_before_rituximab")
         if self.neuropathy and self.bortezomib:
             gaps.append("neurotoxic_drug_with_neuropathy")
@@ -153,14 +158,15 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
 class _Writer:
     """One NDJSON file per resource type, with line counters for the defect list."""
 
-    def __init__(self, directory: Path, compress: bool) -> None:
+    def __init__(self, directory: Path, compress: bool, part: str = "") -> None:
         self.directory = directory
         self.compress = compress
+        self.part = part  # "" for one file per type, ".003" for the fourth part of a split export
         self.handles: dict[str, IO[str]] = {}
         self.lines: dict[str, int] = {}
 
     def name(self, resource_type: str) -> str:
-        return f"{resource_type}.ndjson" + (".gz" if self.compress else "")
+        return f"{resource_type}{self.part}.ndjson" + (".gz" if self.compress else "")
 
     def write(self, resource_type: str, text: str) -> int:
         handle = self.handles.get(resource_type)
@@ -184,15 +190,19 @@ class _Writer:
 
 
 def _dump(resource: dict[str, Any]) -> str:
-    return json.dumps(resource, separators=(",", ":"), ensure_ascii=False)
+    # orjson: compact UTF-8 JSON about ten times faster than json.dumps (half the run time of
+    # a large export went into json.dumps); the same bytes for the same resource every time.
+    return orjson.dumps(resource).decode("utf-8")
 
 
 class Generator:
-    def __init__(self, params: dict[str, Any], seed: int) -> None:
+    def __init__(self, params: dict[str, Any], seed: int, shard: int = 0) -> None:
         self.p = params
-        self.rng = random.Random(seed)
+        # Shard 0 draws from the seed itself (an export of one shard is what it always was);
+        # shard k from its own stream derived from the seed, so shards can run in parallel.
+        self.rng = random.Random(seed if shard == 0 else f"{seed}/{shard}")
         self.as_of: dt.date = params["as_of"]
-        self.counter = 0
+        self.counter = shard * 10**9  # resource ids stay unique across shards
         from mgpn.interop.fhir import PROJECT_SYSTEM, PROJECT_VALUE_SYSTEM
 
         self.field_system = PROJECT_SYSTEM
@@ -495,29 +505,39 @@ class SynthResult:
     files: list[str]
 
 
-def generate(
-    directory: Path,
-    patients: int,
-    seed: int,
-    *,
-    compress: bool = False,
-    defects: bool = False,
-    parameters: Path | None = None,
-    overrides: dict[str, Any] | None = None,
-) -> SynthResult:
-    """Write the export and ``truth.json`` (planted gaps and defects) into ``directory``.
+#: Patients per shard of a large export: each shard is generated on its own (in parallel with
+#: ``jobs``) from a stream derived from the seed, so the export depends on the seed alone,
+#: never on the number of jobs. An export of more than one shard is split, as Bulk export
+#: writes large exports: ``Observation.000.ndjson``, ``Observation.001.ndjson``, ...
+SHARD_PATIENTS = 50_000
 
-    ``overrides`` replaces parameters (e.g. a dense test export with many planted patients);
-    they are recorded in ``truth.json``.
-    """
-    params = {**load_parameters(parameters), **(overrides or {})}
-    directory.mkdir(parents=True, exist_ok=True)
-    gen = Generator(params, seed)
-    writer = _Writer(directory, compress)
+
+@dataclass
+class _Shard:
+    planted: list[Planted]
+    defects: list[dict[str, Any]]
+    files: list[str]
+
+
+def _write_shard(
+    directory: Path,
+    params: dict[str, Any],
+    seed: int,
+    shard: int,
+    shards: int,
+    patients: int,
+    compress: bool,
+    defects: bool,
+    size: int,
+) -> _Shard:
+    """Write one shard's patients (indexes ``shard * size`` on) into its files."""
+    gen = Generator(params, seed, shard)
+    writer = _Writer(directory, compress, f".{shard:03d}" if shards > 1 else "")
     planted_list: list[Planted] = []
     lo, hi = params["adult_age_range"]
+    first = shard * size
     try:
-        for index in range(patients):
+        for index in range(first, min(patients, first + size)):
             pid = f"pt{seed:03d}{index:08d}"
             age = gen.rng.randint(lo, hi)
             sex = gen.rng.choice(("female", "male"))
@@ -532,9 +552,48 @@ def generate(
                 )
             for resource in resources:
                 writer.write(resource["resourceType"], _dump(resource))
-        planted_defects = _plant_defects(gen, writer, planted_list) if defects else []
+        # The bad input goes into the last shard, after its last patient.
+        planted_defects = (
+            _plant_defects(gen, writer, planted_list) if defects and shard == shards - 1 else []
+        )
     finally:
         writer.close()
+    return _Shard(planted_list, planted_defects, sorted(writer.handles))
+
+
+def generate(
+    directory: Path,
+    patients: int,
+    seed: int,
+    *,
+    compress: bool = False,
+    defects: bool = False,
+    parameters: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    jobs: int = 1,
+    shard_patients: int = SHARD_PATIENTS,
+) -> SynthResult:
+    """Write the export and ``truth.json`` (planted gaps and defects) into ``directory``.
+
+    ``overrides`` replaces parameters (e.g. a dense test export with many planted patients);
+    they are recorded in ``truth.json``. ``jobs`` processes write the shards at once; the
+    output is the same for any number of jobs.
+    """
+    params = {**load_parameters(parameters), **(overrides or {})}
+    directory.mkdir(parents=True, exist_ok=True)
+    shards = max(1, -(-patients // shard_patients))
+    arguments = [
+        (directory, params, seed, shard, shards, patients, compress, defects, shard_patients)
+        for shard in range(shards)
+    ]
+    if jobs > 1 and shards > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(jobs, shards)) as pool:
+            parts = list(pool.map(_write_shard, *zip(*arguments, strict=True)))
+    else:
+        parts = [_write_shard(*item) for item in arguments]
+    planted_list = [item for part in parts for item in part.planted]
     truth = {
         "synthetic": True,
         "seed": seed,
@@ -547,10 +606,11 @@ def generate(
              "pattern": item.pattern, "gaps": item.expected_gaps()}
             for item in planted_list
         ],
-        "defects": planted_defects,
+        "defects": [item for part in parts for item in part.defects],
     }  # fmt: skip
     (directory / "truth.json").write_text(json.dumps(truth, indent=1), encoding="utf-8")
-    return SynthResult(directory, patients, len(planted_list), sorted(writer.handles))
+    files = sorted({name for part in parts for name in part.files})
+    return SynthResult(directory, patients, len(planted_list), files)
 
 
 def _plant_defects(gen: Generator, writer: _Writer, planted: list[Planted]) -> list[dict[str, Any]]:

@@ -63,6 +63,21 @@ class TableWriter:
         }
         self.counts = dict.fromkeys(TABLES, 0)
 
+    def schema(self, name: str) -> Any:
+        return self._schemas[name]
+
+    def write_arrow(self, name: str, batch: Any) -> None:
+        """Write an Arrow batch or table of ``name``'s columns (cast to its schema)."""
+        import pyarrow as pa
+
+        if batch.num_rows == 0:
+            return
+        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        table = table.select(self._schemas[name].names).cast(self._schemas[name])
+        self._parquet[name].write_table(table)
+        self._csv[name].write_table(table)
+        self.counts[name] += table.num_rows
+
     def write(self, name: str, rows: list[dict[str, Any]]) -> None:
         import pyarrow as pa
 

@@ -170,15 +170,21 @@ def _check_paths(data: CodeMapFile, source: str) -> list[Issue]:
     for index, obs in enumerate(data.observations):
         if obs.path is not None and obs.path not in fields:
             issues.append(
-                Issue(f"observations[{index}].path", f"{obs.path!r} is not a case field",
-                      fix="use a dotted path of mgpn-case/1, e.g. labs.platelets")
+                Issue(
+                    f"observations[{index}].path",
+                    f"{obs.path!r} is not a case field",
+                    fix="use a dotted path of mgpn-case/1, e.g. labs.platelets",
+                )
             )
     for index, cond in enumerate(data.conditions):
-        for path in (cond.set or {}):
+        for path in cond.set or {}:
             if path not in fields:
                 issues.append(
-                    Issue(f"conditions[{index}].set", f"{path!r} is not a case field",
-                          fix="use a dotted path of mgpn-case/1")
+                    Issue(
+                        f"conditions[{index}].set",
+                        f"{path!r} is not a case field",
+                        fix="use a dotted path of mgpn-case/1",
+                    )
                 )
     return issues
 
@@ -188,10 +194,16 @@ def _read(text: str, source: str) -> CodeMapFile:
         raw = yaml.safe_load(text) or {}
         data = CodeMapFile.model_validate(raw)
     except yaml.YAMLError as exc:
-        raise MappingError(source, [Issue("", f"not valid YAML: {exc}", fix="correct the syntax")]) from None
+        raise MappingError(
+            source, [Issue("", f"not valid YAML: {exc}", fix="correct the syntax")]
+        ) from None
     except ValidationError as exc:
         issues = [
-            Issue(".".join(str(p) for p in err["loc"]), err["msg"], fix="see docs/ehr.md for the layout")
+            Issue(
+                ".".join(str(p) for p in err["loc"]),
+                err["msg"],
+                fix="see docs/ehr.md for the layout",
+            )
             for err in exc.errors(include_url=False)
         ]
         raise MappingError(source, issues) from None
@@ -214,8 +226,9 @@ def _cached(site: str | None) -> CodeMap:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise MappingError(site, [Issue("", f"cannot read the site mapping file: {exc}",
-                                            fix="check the path")]) from None
+            raise MappingError(
+                site, [Issue("", f"cannot read the site mapping file: {exc}", fix="check the path")]
+            ) from None
         files.insert(0, (_read(text, site), site))
     systems: dict[str, str] = {}
     for data, _ in reversed(files):

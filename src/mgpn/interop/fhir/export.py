@@ -77,7 +77,10 @@ def case_to_bundle(case: Case, *, site_codes: str | None = None) -> dict[str, An
     data = dump_case(case)
     case_key = case.id or "case"
     patient_url = _uuid(case_key, "Patient")
-    patient: dict[str, Any] = {"resourceType": "Patient", "id": uuid.uuid5(_NAMESPACE, case_key).hex[:16]}
+    patient: dict[str, Any] = {
+        "resourceType": "Patient",
+        "id": uuid.uuid5(_NAMESPACE, case_key).hex[:16],
+    }
     entries: list[dict[str, Any]] = [{"fullUrl": patient_url, "resource": patient}]
     recorded = case.recorded
     sex = case.patient.sex
@@ -89,7 +92,9 @@ def case_to_bundle(case: Case, *, site_codes: str | None = None) -> dict[str, An
         try:
             patient["birthDate"] = recorded.replace(year=recorded.year - int(age)).isoformat()
         except ValueError:  # 29 February
-            patient["birthDate"] = (recorded.replace(day=28, year=recorded.year - int(age))).isoformat()
+            patient["birthDate"] = (
+                recorded.replace(day=28, year=recorded.year - int(age))
+            ).isoformat()
     seen: set[tuple[str, str, str]] = set()
 
     def observation(path: str, value: Any, when: dt.date | None) -> None:
@@ -98,7 +103,9 @@ def case_to_bundle(case: Case, *, site_codes: str | None = None) -> dict[str, An
         if key in seen:
             return
         seen.add(key)
-        coding = [{"system": codemap.project, "code": path, "display": descriptor.description or path}]
+        coding = [
+            {"system": codemap.project, "code": path, "display": descriptor.description or path}
+        ]
         standard = codemap.export_code(path)
         if standard is not None:
             coding.insert(0, {"system": codemap.system_url(standard.system), "code": standard.code,
@@ -114,7 +121,13 @@ def case_to_bundle(case: Case, *, site_codes: str | None = None) -> dict[str, An
         resource.update(_value(descriptor.kind, value, codemap, descriptor.unit))
         entries.append({"fullUrl": _uuid(case_key, *key), "resource": resource})
 
-    for path, value in _flatten({k: v for k, v in data.items() if k not in ("format", "id", "recorded", "visits", "treatments")}):
+    for path, value in _flatten(
+        {
+            k: v
+            for k, v in data.items()
+            if k not in ("format", "id", "recorded", "visits", "treatments")
+        }
+    ):
         if path == "patient.sex" or (path == "patient.age" and age_as_birth):
             continue
         if isinstance(value, list) and kinds[path].kind == "list":

@@ -56,7 +56,11 @@ _VISIT_MARKERS = {
     "paraprotein.flc_lambda": "flc_lambda",
 }
 VISIT_KEYS: dict[str, str] = {
-    **{f"function.{name}": name for name in Visit.model_fields if name not in ("date", "extensions", *_VISIT_MARKERS.values())},
+    **{
+        f"function.{name}": name
+        for name in Visit.model_fields
+        if name not in ("date", "extensions", *_VISIT_MARKERS.values())
+    },
     **_VISIT_MARKERS,
 }
 _USED_STATUSES = {"final", "amended", "corrected", "preliminary", "registered"}
@@ -191,7 +195,11 @@ def _read_observation(
 
 
 def _observation(
-    reading: _Reading, resource: dict[str, Any], ref: str, order: int, fields: dict[str, FieldDescriptor]
+    reading: _Reading,
+    resource: dict[str, Any],
+    ref: str,
+    order: int,
+    fields: dict[str, FieldDescriptor],
 ) -> None:
     status = resource.get("status")
     if status is not None and status not in _USED_STATUSES:
@@ -207,8 +215,11 @@ def _observation(
         if _read_observation(reading, component, f"{ref} component {index}", when, order, fields):
             known_component = True
         elif known:
-            reading.skip(f"{ref} component {index}", code_label(component.get("code")),
-                         "code not in the mapping")
+            reading.skip(
+                f"{ref} component {index}",
+                code_label(component.get("code")),
+                "code not in the mapping",
+            )
     if not known and not known_component:
         reading.skip(
             ref,
@@ -228,7 +239,9 @@ def _condition(reading: _Reading, resource: dict[str, Any], ref: str, order: int
         return
     tentative = verification & {"provisional", "differential", "unconfirmed"}
     if tentative:
-        reading.skip(ref, label, f"verificationStatus {sorted(tentative)[0]}: not confirmed, stays unknown")
+        reading.skip(
+            ref, label, f"verificationStatus {sorted(tentative)[0]}: not confirmed, stays unknown"
+        )
         return
     when, raw_when = effective(resource)
     if when is not None:
@@ -244,8 +257,11 @@ def _condition(reading: _Reading, resource: dict[str, Any], ref: str, order: int
         note = f"clinicalStatus {sorted(clinical)[0]}" if clinical else None
         if "refuted" in verification:
             if entry.refuted == "ignore":
-                reading.skip(ref, f"{system}|{code}",
-                             f"{entry.display} refuted: says nothing about {', '.join(values)}")
+                reading.skip(
+                    ref,
+                    f"{system}|{code}",
+                    f"{entry.display} refuted: says nothing about {', '.join(values)}",
+                )
                 return
             values = {path: False for path, value in values.items() if value is True}
             note = "refuted diagnosis: recorded as absent"
@@ -256,7 +272,11 @@ def _condition(reading: _Reading, resource: dict[str, Any], ref: str, order: int
                            status=entry.status, note=note)
             )  # fmt: skip
         return
-    reading.skip(ref, label, f"condition not in the mapping ({concept_text(resource.get('code')) or 'no text'})")
+    reading.skip(
+        ref,
+        label,
+        f"condition not in the mapping ({concept_text(resource.get('code')) or 'no text'})",
+    )
 
 
 _MED_SKIP = {
@@ -268,12 +288,18 @@ _MED_SKIP = {
 
 
 def _treatment(
-    reading: _Reading, resource: dict[str, Any], ref: str, order: int, medications: dict[str, dict[str, Any]]
+    reading: _Reading,
+    resource: dict[str, Any],
+    ref: str,
+    order: int,
+    medications: dict[str, dict[str, Any]],
 ) -> None:
     codemap = reading.codemap
     kind = str(resource["resourceType"])
     status = resource.get("status")
-    concept = resource.get("code") if kind == "Procedure" else resource.get("medicationCodeableConcept")
+    concept = (
+        resource.get("code") if kind == "Procedure" else resource.get("medicationCodeableConcept")
+    )
     if concept is None and isinstance(resource.get("medicationReference"), dict):
         target = str(resource["medicationReference"].get("reference") or "")
         concept = (medications.get(target) or {}).get("code")
@@ -288,7 +314,12 @@ def _treatment(
     for system, code, _ in codings(concept):
         entry = codemap.medications.get((system, code))
         if entry is not None:
-            regimen, how, code_status, label = entry.drug, "by code", entry.status, f"{system}|{code}"
+            regimen, how, code_status, label = (
+                entry.drug,
+                "by code",
+                entry.status,
+                f"{system}|{code}",
+            )
             break
     text = concept_text(concept)
     if regimen is None and text:
@@ -307,8 +338,12 @@ def _treatment(
     neurotoxic = [regimen] if regimen in NEUROTOXIC_DRUGS else []
     mentioned = [d for d in codemap.neurotoxic_named(text) if d not in neurotoxic]
     if mentioned:
-        reading.skip(ref, label, f"the text names {', '.join(mentioned)}: not added to the neurotoxic "
-                     "drugs (give each drug its own medication resource)")
+        reading.skip(
+            ref,
+            label,
+            f"the text names {', '.join(mentioned)}: not added to the neurotoxic "
+            "drugs (give each drug its own medication resource)",
+        )
     start, end = period(resource)
     for when in (start, end):
         if when is not None:
@@ -318,7 +353,11 @@ def _treatment(
         item["start"] = start.isoformat()
     if end:
         item["end"] = end.isoformat()
-    notes = [str(n.get("text")) for n in resource.get("note") or [] if isinstance(n, dict) and n.get("text")]
+    notes = [
+        str(n.get("text"))
+        for n in resource.get("note") or []
+        if isinstance(n, dict) and n.get("text")
+    ]
     if notes:
         item["notes"] = "; ".join(notes)
     candidate = _Candidate(
@@ -367,7 +406,11 @@ def _key(candidate: _Candidate) -> tuple[dt.date, int]:
 
 
 def _assemble(
-    reading: _Reading, as_of: dt.date, case_id: str | None, excluded: set[int], excluded_treatments: set[int]
+    reading: _Reading,
+    as_of: dt.date,
+    case_id: str | None,
+    excluded: set[int],
+    excluded_treatments: set[int],
 ) -> tuple[dict[str, Any], dict[str, list[_Candidate]], list[UsedItem], list[UnusedItem]]:
     """The case mapping, where each of its values came from, and what was passed over."""
     data: dict[str, Any] = {"format": CASE_FORMAT, "recorded": as_of.isoformat()}
@@ -439,11 +482,15 @@ def _assemble(
         if birth <= as_of:
             age = _age(birth, as_of)
             _set(data, "patient.age", float(age))
-            note = "birth year or month only: the age may be one year off" if len(raw) < 10 else None
+            note = (
+                "birth year or month only: the age may be one year off" if len(raw) < 10 else None
+            )
             used.append(UsedItem(ref, "Patient.birthDate", "birth date", "patient.age", str(age),
                                  "verified", raw, note=note))  # fmt: skip
         else:
-            unused.append(UnusedItem(ref, "Patient.birthDate", f"born {raw}, after the case date {as_of}"))
+            unused.append(
+                UnusedItem(ref, "Patient.birthDate", f"born {raw}, after the case date {as_of}")
+            )
     treatments = sorted(
         (row for row in reading.treatments if row[1].order not in excluded_treatments),
         key=lambda row: (row[0].get("start") or "", row[1].order),
@@ -453,7 +500,9 @@ def _assemble(
     follow_up = any(when > as_of for when in visit_rows)
     for item, c, drugs in treatments:
         if c.when is not None and c.when > as_of and not follow_up:
-            unused.append(UnusedItem(c.resource, c.code, f"started {c.when}, after the case date {as_of}"))
+            unused.append(
+                UnusedItem(c.resource, c.code, f"started {c.when}, after the case date {as_of}")
+            )
             continue
         origin.setdefault(f"treatments[{len(kept)}]", []).append(c)
         kept.append(item)
@@ -461,8 +510,12 @@ def _assemble(
         for drug in drugs:
             if drug not in neurotoxic:
                 neurotoxic.append(drug)
-                used.append(c.used(path="history.neurotoxic_drugs",
-                                   note=f"{drug}: a neurotoxic drug in the medication record"))
+                used.append(
+                    c.used(
+                        path="history.neurotoxic_drugs",
+                        note=f"{drug}: a neurotoxic drug in the medication record",
+                    )
+                )
     if kept:
         data["treatments"] = kept
     if neurotoxic:
@@ -497,7 +550,11 @@ def resources_to_case(
     reading = _Reading(codemap)
     fields = _fields()
     items = list(resources)
-    patients = [(i, r) for i, r in enumerate(items) if isinstance(r, dict) and r.get("resourceType") == "Patient"]
+    patients = [
+        (i, r)
+        for i, r in enumerate(items)
+        if isinstance(r, dict) and r.get("resourceType") == "Patient"
+    ]
     if len(patients) > 1:
         raise FhirError(source, [Issue("Patient", f"{len(patients)} Patient resources found",
                                        expected="the resources of one patient",
@@ -557,14 +614,18 @@ def resources_to_case(
     return _build(reading, as_of, as_of_source, case_id, source)
 
 
-def _build(reading: _Reading, as_of: dt.date, as_of_source: str, case_id: str | None, source: str) -> FhirImport:
+def _build(
+    reading: _Reading, as_of: dt.date, as_of_source: str, case_id: str | None, source: str
+) -> FhirImport:
     """Assemble and validate; values the case model refuses are taken out and reported."""
     excluded: set[int] = set()
     excluded_treatments: set[int] = set()
     refused: list[UnusedItem] = []
     index_of = {id(c): i for i, c in enumerate(reading.candidates)}
     for _attempt in range(20):
-        data, origin, used, unused = _assemble(reading, as_of, case_id, excluded, excluded_treatments)
+        data, origin, used, unused = _assemble(
+            reading, as_of, case_id, excluded, excluded_treatments
+        )
         try:
             case = parse_case(data, source=source)
         except CaseError as exc:
@@ -580,7 +641,9 @@ def _build(reading: _Reading, as_of: dt.date, as_of_source: str, case_id: str | 
                     excluded_treatments.add(c.order)
                 else:
                     excluded.add(index_of[id(c)])
-                refused.append(UnusedItem(c.resource, c.code, f"refused by the case format: {issue}"))
+                refused.append(
+                    UnusedItem(c.resource, c.code, f"refused by the case format: {issue}")
+                )
             continue
         report = MappingReport(
             as_of=as_of,
@@ -625,7 +688,10 @@ def bundle_to_case(
     if case_id is None:
         identifier = bundle.get("identifier")
         codemap = load_code_map(site_codes)
-        if isinstance(identifier, dict) and identifier.get("system") == codemap.systems["project_case_id"]:
+        if (
+            isinstance(identifier, dict)
+            and identifier.get("system") == codemap.systems["project_case_id"]
+        ):
             case_id = str(identifier.get("value"))
     return resources_to_case(
         resources, as_of=as_of, case_id=case_id, site_codes=site_codes, source=source,

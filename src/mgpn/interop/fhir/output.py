@@ -41,7 +41,13 @@ def orderable_code(test_id: str, label: str, codemap: CodeMap) -> dict[str, Any]
     coding = []
     mapped = codemap.tests.get(test_id)
     if mapped is not None:
-        coding.append({"system": codemap.system_url(mapped.system), "code": mapped.code, "display": mapped.display})
+        coding.append(
+            {
+                "system": codemap.system_url(mapped.system),
+                "code": mapped.code,
+                "display": mapped.display,
+            }
+        )
     coding.append({"system": codemap.systems["project_test"], "code": test_id, "display": label})
     return {"coding": coding, "text": label}
 
@@ -58,7 +64,11 @@ def service_request(
         "code": orderable_code(test_id, label, codemap),
         "subject": {"reference": subject},
         "reasonCode": [{"text": reason}],
-        "note": [{"text": "Proposed by decision support; it supports, and does not replace, clinical judgment."}],
+        "note": [
+            {
+                "text": "Proposed by decision support; it supports, and does not replace, clinical judgment."
+            }
+        ],
     }
 
 
@@ -81,7 +91,12 @@ def assessment_bundle(
     entries: list[dict[str, Any]] = []
     if subject is None:
         subject = _urn(key, "Patient")
-        entries.append({"fullUrl": subject, "resource": {"resourceType": "Patient", "id": uuid.uuid5(_NAMESPACE, key).hex[:16]}})
+        entries.append(
+            {
+                "fullUrl": subject,
+                "resource": {"resourceType": "Patient", "id": uuid.uuid5(_NAMESPACE, key).hex[:16]},
+            }
+        )
     disclaimer = {"text": a.disclaimer}
     parameters_url = _urn(key, "Parameters")
     payload = json.dumps(a.to_json_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -137,7 +152,9 @@ def assessment_bundle(
     ]
     for test in a.tests:
         request = service_request(test.id, test.label, test.reason, subject, codemap)
-        entries.append({"fullUrl": _urn(key, "ServiceRequest", test.id, test.label), "resource": request})
+        entries.append(
+            {"fullUrl": _urn(key, "ServiceRequest", test.id, test.label), "resource": request}
+        )
     issues = [("treatment-caution", "Treatment caution", text) for text in a.treatment.warnings]
     issues += [("dont-miss", "Do not miss", text) for text in a.red_flags]
     for code, display, text in issues:

@@ -76,7 +76,11 @@ def codings(concept: Any) -> list[tuple[str, str, str]]:
     for coding in concept.get("coding") or []:
         if isinstance(coding, dict) and coding.get("code") is not None:
             out.append(
-                (str(coding.get("system") or ""), str(coding["code"]), str(coding.get("display") or ""))
+                (
+                    str(coding.get("system") or ""),
+                    str(coding["code"]),
+                    str(coding.get("display") or ""),
+                )
             )
     return out
 
@@ -207,7 +211,9 @@ def field_value(
 ) -> Any:
     """The case value of ``field`` held by an Observation (or a component)."""
     if element.get("dataAbsentReason") is not None and _value_key(element) is None:
-        reason = concept_text(element["dataAbsentReason"]) or code_label(element["dataAbsentReason"])
+        reason = concept_text(element["dataAbsentReason"]) or code_label(
+            element["dataAbsentReason"]
+        )
         raise NotUsed(f"no value ({reason}): stays unknown")
     kind = field.kind
     if values is not None:
@@ -259,7 +265,14 @@ def field_value(
 
 
 _HEAVY = re.compile(r"\big\s*-?\s*([mgade])\b", re.IGNORECASE)
-_NEGATIVE = ("no monoclonal", "negative", "not detected", "no paraprotein", "no m-protein", "no m protein")
+_NEGATIVE = (
+    "no monoclonal",
+    "negative",
+    "not detected",
+    "no paraprotein",
+    "no m-protein",
+    "no m protein",
+)
 
 
 def immunofixation(element: dict[str, Any]) -> dict[str, Any]:

@@ -53,6 +53,7 @@ def base_version_of(if_match: str | None, base_version: int | None) -> int:
         "?base_version=N",
     )
 
+
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"], route_class=StrictJSONRoute)
 
 _ERRORS: dict[int | str, dict[str, object]] = {

@@ -41,7 +41,9 @@ def upgrade() -> None:
     op.create_table(
         "cds_patient_cases",
         sa.Column("patient_key", sa.String(64), primary_key=True),
-        sa.Column("case_id", sa.String(32), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "case_id", sa.String(32), sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
 
