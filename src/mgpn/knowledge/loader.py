@@ -206,8 +206,14 @@ def load_knowledge(path: str | Path | None = None) -> KnowledgeBase:
 
     Raises :class:`mgpn.errors.KnowledgeError` listing every problem found.
     """
-    directory = Path(path) if path is not None else DEFAULT_DIRECTORY
-    return _cached(str(directory.resolve()))
+    if path is None:  # the common call (every evaluation): no path to resolve each time
+        return _default()
+    return _cached(str(Path(path).resolve()))
+
+
+@lru_cache(maxsize=1)
+def _default() -> KnowledgeBase:
+    return _cached(str(DEFAULT_DIRECTORY.resolve()))
 
 
 def case_fields() -> dict[str, str | None] | None:
