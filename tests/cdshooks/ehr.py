@@ -78,27 +78,25 @@ class Ehr:
         return {"Authorization": f"Bearer {self.token(path, **kw)}"}
 
 
-def unsigned_token(path: str) -> str:
+def _fresh_claims(path: str) -> dict[str, Any]:
+    """The claims a valid EHR token carries for ``path``, valid for five minutes."""
     now = int(time.time())
-    claims = {
+    return {
         "iss": ISSUER,
         "aud": BASE + path,
         "exp": now + 300,
         "iat": now,
         "jti": str(uuid.uuid4()),
     }
+
+
+def unsigned_token(path: str) -> str:
+    claims = _fresh_claims(path)
     return jwt.encode(claims, key=None, algorithm="none", headers={"kid": "ehr-key-1"})
 
 
 def hmac_token(path: str) -> str:
-    now = int(time.time())
-    claims = {
-        "iss": ISSUER,
-        "aud": BASE + path,
-        "exp": now + 300,
-        "iat": now,
-        "jti": str(uuid.uuid4()),
-    }
+    claims = _fresh_claims(path)
     return jwt.encode(
         claims,
         "a-shared-secret-of-enough-length-32b",
