@@ -204,3 +204,34 @@ def test_a_patient_screened_by_a_result_alone_has_every_line_read(tmp_path: Path
         ("Condition.ndjson", 1, "Patient/late"), ("Condition.ndjson", 3, "Patient/early"),
         ("Observation.ndjson", 1, "Patient/late"), ("Observation.ndjson", 2, "Patient/early"),
     }  # fmt: skip
+
+
+def test_screened_lines_stream_by_patient_within_a_small_memory_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screened patients' lines come back whole, in file order, even when they are far
+    larger than DuckDB's memory cap (a per-patient list() aggregate ran out of memory at a
+    million patients) and when one patient's lines span several batches."""
+    from mgpn.screening import duckdb_engine
+
+    monkeypatch.setenv("MGPN_SCREEN_MEMORY", "64MB")
+    (tmp_path / "spill").mkdir()
+    con = duckdb_engine._connect(tmp_path, 2)
+    con.execute(
+        "INSERT INTO lines SELECT 'p' || lpad((i % 300)::VARCHAR, 4, '0'), 'Observation.ndjson',"
+        " i, repeat('x', 2000) FROM range(60000) t(i)"
+    )  # 120 MB of lines, about twice the cap
+    con.execute(
+        "INSERT INTO lines SELECT 'p9999', 'Observation.ndjson', i, 'y' FROM range(20000) t(i)"
+    )  # one patient over several batches
+    seen: list[tuple[str, int, bool]] = []
+    for group in duckdb_engine._groups(con, 7):
+        assert 1 <= len(group) <= 7
+        for patient, lines in group:
+            numbers = [line.line for line in lines]
+            seen.append((patient, len(lines), numbers == sorted(numbers)))
+    assert [patient for patient, _, _ in seen] == sorted({p for p, _, _ in seen})
+    assert len(seen) == 301
+    assert all(in_order for _, _, in_order in seen)
+    assert dict((p, n) for p, n, _ in seen)["Patient/p9999"] == 20000
+    assert sum(n for _, n, _ in seen) == 80000

@@ -228,22 +228,73 @@ def _keep_lines(con: Any, item: ExportFile, keep: str) -> None:
     )
 
 
-def _groups(con: Any, rows_per_batch: int) -> Iterator[list[tuple[str, list[SourcedLine]]]]:
-    reader = con.sql(
-        "SELECT patient, list(file ORDER BY file, line) AS files, list(line ORDER BY file, line) AS nums, "
-        "list(raw ORDER BY file, line) AS raws FROM lines GROUP BY patient ORDER BY patient"
-    ).to_arrow_reader(rows_per_batch)
-    for batch in reader:
-        data = batch.to_pydict()
-        yield [
-            (
-                f"Patient/{patient}",
-                [SourcedLine(f, n, r) for f, n, r in zip(files, nums, raws, strict=True)],
-            )
-            for patient, files, nums, raws in zip(
-                data["patient"], data["files"], data["nums"], data["raws"], strict=True
-            )
-        ]
+_UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+          "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}  # fmt: skip
+
+
+def _memory_cap_bytes(con: Any) -> int:
+    """DuckDB's memory cap as it reads it back (e.g. "953.6 MiB")."""
+    value, unit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0].split()
+    return int(float(value) * _UNITS[unit])
+
+
+def _patient_ranges(con: Any) -> list[tuple[str, str]]:
+    """Consecutive ranges of screened patients whose lines fit a quarter of the memory cap.
+
+    DuckDB's sort of wide text rows does not spill to disk (it ran out of memory at a
+    million patients, as did a per-patient list() aggregate), so the lines are sorted one
+    range at a time; the per-patient sizes themselves are small.
+    """
+    budget = max(1, _memory_cap_bytes(con) // 4)
+    sizes = con.execute(
+        "SELECT patient, sum(strlen(raw) + strlen(file) + 16) FROM lines GROUP BY patient"
+        " ORDER BY patient"
+    ).fetchall()
+    ranges: list[tuple[str, str]] = []
+    first: str | None = None
+    last = ""
+    used = 0
+    for patient, size in sizes:
+        if first is not None and used + size > budget:
+            ranges.append((first, last))
+            first, used = None, 0
+        if first is None:
+            first = patient
+        last, used = patient, used + size
+    if first is not None:
+        ranges.append((first, last))
+    return ranges
+
+
+def _groups(con: Any, patients_per_group: int) -> Iterator[list[tuple[str, list[SourcedLine]]]]:
+    """The screened patients' lines, ``patients_per_group`` patients at a time, in patient
+    order, each patient's lines in file order; memory bounded by :func:`_patient_ranges`."""
+    group: list[tuple[str, list[SourcedLine]]] = []
+    current: str | None = None
+    lines: list[SourcedLine] = []
+    for low, high in _patient_ranges(con):
+        reader = con.execute(
+            "SELECT patient, file, line, raw FROM lines WHERE patient BETWEEN $low AND $high"
+            " ORDER BY patient, file, line",
+            {"low": low, "high": high},
+        ).to_arrow_reader(8192)
+        for batch in reader:
+            data = batch.to_pydict()
+            for patient, file, number, raw in zip(
+                data["patient"], data["file"], data["line"], data["raw"], strict=True
+            ):
+                if patient != current:
+                    if current is not None:
+                        group.append((f"Patient/{current}", lines))
+                        if len(group) >= patients_per_group:
+                            yield group
+                            group = []
+                    current, lines = patient, []
+                lines.append(SourcedLine(file, number, raw))
+    if current is not None:
+        group.append((f"Patient/{current}", lines))
+    if group:
+        yield group
 
 
 def _evaluate(
