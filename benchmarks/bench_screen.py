@@ -108,8 +108,22 @@ UNION ALL SELECT patient, 'neurotoxic_drug_with_neuropathy' FROM q WHERE neuropa
 """
 
 
+def _pss(pid: int) -> int | None:
+    """Proportional resident bytes of ``pid`` (pages shared with other processes are split
+    between them, so a forked child is not counted as a second copy of its parent)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
 def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants (Linux /proc)."""
+    """Memory of ``root`` and all its descendants (Linux /proc): the sum of their
+    proportional set sizes where the kernel gives them, else of their resident sizes."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -126,7 +140,8 @@ def _tree_rss(root: int) -> int:
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        pss = _pss(pid)
+        total += pss if pss is not None else rss.get(pid, 0)
         todo.extend(child for child, parent in parents.items() if parent == pid)
     return total
 

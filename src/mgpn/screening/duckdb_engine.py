@@ -319,7 +319,14 @@ def _evaluate(
         for group in _groups(con, BATCH_PATIENTS):
             consume(screen_group(group, as_of))
         return with_gap
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Not fork: this process runs DuckDB's native threads (forking them is unsafe) and holds
+    # its buffers, which every forked worker would appear to carry. forkserver starts the
+    # workers from a clean interpreter.
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: list[Future[list[PatientResult]]] = []
         for group in _groups(con, BATCH_PATIENTS):
             pending.append(pool.submit(screen_group, group, as_of))
