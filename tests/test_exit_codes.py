@@ -82,11 +82,13 @@ def test_docs_state_the_same_statuses() -> None:
         ("bad.csv", "group,il6\ncontrol,not-a-number\n", ["cohort", "analyze", "{file}"]),
         ("bad.json", '{"resourceType": "Bundle", "type": "collection", "type": "batch"}', ["fhir", "import", "{file}"]),
         ("dict.csv", "not,a,redcap,dictionary\n", ["redcap", "import", "{file}", "--dictionary", "{file}"]),
+        ("export/Observation.ndjson", "{}\n", ["screen", "{out}/export", "-o", "{out}/screened"]),
     ],
 )
 def test_every_command_exits_1_for_a_refused_input(name: str, text: str, command: list[str], tmp_path: Path) -> None:
     """One rule for all commands: a refused input is status 1, whatever the command."""
     file = tmp_path / name
+    file.parent.mkdir(exist_ok=True)
     file.write_text(text, encoding="utf-8")
     args = [a.format(file=file, out=tmp_path) for a in command]
     result = runner.invoke(app, args)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from mgpn.cli import exit_codes
 from mgpn.errors import MgpnError
 
 synth_app = typer.Typer(
@@ -27,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
 def _fail(exc: MgpnError) -> typer.Exit:
     typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(code=2)
+    return typer.Exit(code=exit_codes.status_for(exc))
 
 
 def screen(
